@@ -1,0 +1,157 @@
+"""Command line: argument parsing, the terminal report, exit codes.
+
+The only module (with serve.py) that prints. Exit codes: 0 success,
+1 content errors (or warnings with --strict), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__, scaffold
+from .errors import Report
+from .pipeline import Options, build, load
+from .render import TemplateProblem
+from .schema import SCHEMAS, json_schema
+from .stats import coverage_problems, stats
+from .writer import WriteRefused
+
+COMMANDS = ("build", "check", "serve", "new", "schema", "stats")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)")
+    parser.add_argument("--templates", type=Path, default=None, metavar="DIR", help="templates folder (default: templates)")
+    parser.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description="Build, check and preview the timeline site.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("build", help="validate the content and build the site (default)")
+    _common(p)
+    p.add_argument("--out", type=Path, default=Path("site"), metavar="DIR", help="output folder (default: site)")
+    p.add_argument("--base-url", default=None, metavar="URL", help="path or URL the site is served under, e.g. /peru-timeline/")
+
+    p = sub.add_parser("check", help="validate the content and report every problem; write nothing")
+    _common(p)
+    p.add_argument("--stats", action="store_true", help="also print coverage figures and check the coverage rules")
+
+    p = sub.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on changes")
+    _common(p)
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: a temporary folder)")
+
+    p = sub.add_parser("new", help="write a new entry file with every field present and commented")
+    p.add_argument("kind", choices=("event", "actor", "place"))
+    p.add_argument("title", help="title of the event, or name of the actor or place")
+    p.add_argument("--date", help="event date: YYYY, YYYY-MM or YYYY-MM-DD (required for events)")
+    p.add_argument("--slug", help="file name without .md (default: made from the title)")
+    p.add_argument("--kind", dest="entry_kind", help="actor or place kind")
+    p.add_argument("--content", type=Path, default=Path("content"), metavar="DIR")
+
+    p = sub.add_parser("schema", help="write JSON Schemas of the front matter for editors")
+    p.add_argument("--out", type=Path, default=Path("schema"), metavar="DIR", help="folder to write into (default: schema)")
+
+    p = sub.add_parser("stats", help="print coverage figures as JSON")
+    _common(p)
+    return parser
+
+
+def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version")):
+        args_list.insert(0, "build")
+    parser = make_parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse already printed the usage
+        return int(exc.code or 0)
+    try:
+        return _dispatch(args, out, err)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the user sees a sentence, not a traceback
+        if getattr(args, "debug", False):
+            traceback.print_exc(file=err)
+        print(f"error: internal error: {exc.__class__.__name__}: {exc} (run with --debug for details)", file=err)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.command == "new":
+        return scaffold.run(args, out, err)
+    if args.command == "schema":
+        args.out.mkdir(parents=True, exist_ok=True)
+        for kind in SCHEMAS:
+            target = args.out / f"{kind}.schema.json"
+            target.write_text(json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            print(f"wrote {target}", file=out)
+        return 0
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(args, out, err)
+    options = Options(
+        content=args.content,
+        out=getattr(args, "out", None) or Path("site"),
+        templates=args.templates,
+        base_url=getattr(args, "base_url", None),
+        drafts=args.drafts,
+        strict=args.strict,
+    )
+    started = time.perf_counter()
+    if args.command in ("check", "stats"):
+        loaded = load(options)
+        report = loaded.report
+        if loaded.corpus is not None and (args.command == "stats" or args.stats):
+            figures = stats(loaded.corpus)
+            if args.command == "stats":
+                print(json.dumps(figures, indent=1, sort_keys=True), file=out)
+            else:
+                _print_stats(figures, out)
+                report.extend(coverage_problems(loaded.corpus, figures))
+        return _finish(report, args, err, f"checked {loaded.raw_count} entries", started)
+    try:
+        report, built = build(options)
+    except WriteRefused as exc:
+        print(f"error: {exc}", file=err)
+        return 1
+    except TemplateProblem as exc:
+        print(exc.problem.format(), file=err)
+        return 1
+    if built is None:
+        return _finish(report, args, err, "nothing written", started)
+    status = _finish(report, args, err, f"built {built.pages} pages into {options.out}", started)
+    return status
+
+
+def _finish(report: Report, args: argparse.Namespace, err: TextIO, what: str, started: float) -> int:
+    for line in report.lines():
+        print(line, file=err)
+    failed = report.failed(strict=args.strict)
+    elapsed = time.perf_counter() - started
+    verdict = "failed" if failed else "ok"
+    print(f"{args.command}: {verdict}: {what}; {report.summary()} ({elapsed:.2f} s)", file=err)
+    return 1 if failed else 0
+
+
+def _print_stats(figures: dict[str, object], out: TextIO) -> None:
+    for key, value in sorted(figures.items()):
+        if isinstance(value, dict):
+            inner = ", ".join(f"{k}: {v}" for k, v in sorted(value.items()))
+            print(f"{key}: {inner}", file=out)
+        else:
+            print(f"{key}: {value}", file=out)

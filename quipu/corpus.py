@@ -1,0 +1,336 @@
+"""The whole validated content, indexed, with its integrity checked.
+
+The corpus owns everything that needs more than one entry: unique slugs,
+resolved references, cycles in hierarchies, backlinks, place roll-ups and
+related events. Every index is built in one pass over the events, so the
+cost grows linearly with the content.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .errors import Problem, did_you_mean
+from .model import Actor, Entry, Event, Page, Place, SiteConfig
+from .schema import Ref
+
+LINK_RE = re.compile(r"(\]\(\s*|\]:\s*)@([A-Za-z]*)/([^)\s#]*)(#[^)\s]*)?")
+LINK_KINDS = ("events", "actors", "places", "pages")
+RELATED_LIMIT = 6
+
+
+@dataclass
+class Corpus:
+    site: SiteConfig
+    events: list[Event]  # in date order
+    actors: dict[str, Actor]
+    places: dict[str, Place]
+    pages: dict[str, Page]
+    events_by_slug: dict[str, Event] = field(default_factory=dict)
+    events_by_actor: dict[str, list[Event]] = field(default_factory=dict)
+    events_by_place: dict[str, list[Event]] = field(default_factory=dict)  # direct
+    events_within_place: dict[str, list[Event]] = field(default_factory=dict)  # roll-up
+    events_by_tag: dict[str, list[Event]] = field(default_factory=dict)
+    events_by_year: dict[int, list[Event]] = field(default_factory=dict)
+    members: dict[str, list[Actor]] = field(default_factory=dict)
+    children: dict[str, list[Place]] = field(default_factory=dict)
+    region_members: dict[str, list[Place]] = field(default_factory=dict)
+    related: dict[str, list[Event]] = field(default_factory=dict)
+    backlinks: dict[tuple[str, str], list[Entry]] = field(default_factory=dict)
+
+    def ancestors(self, place: Place) -> list[Place]:
+        """Outermost first: Peru › department › province for a district."""
+        chain: list[Place] = []
+        current = place
+        while current.within is not None and current.within.slug in self.places and len(chain) < 20:
+            current = self.places[current.within.slug]
+            chain.append(current)
+        return chain[::-1]
+
+    def parent_actor(self, actor: Actor) -> Actor | None:
+        return self.actors.get(actor.part_of.slug) if actor.part_of else None
+
+
+def find_links(body: str, body_line: int) -> list[tuple[str, str, int]]:
+    """Every @kind/slug link in a Markdown body, with the line it is on."""
+    found = []
+    for match in LINK_RE.finditer(body):
+        line = body_line + body.count("\n", 0, match.start())
+        found.append((match.group(2), match.group(3), line))
+    return found
+
+
+def _by_kind(entries: list[Entry]) -> tuple[dict[str, Entry], list[Problem]]:
+    index: dict[str, Entry] = {}
+    problems = []
+    for entry in sorted(entries, key=lambda e: e.path):
+        other = index.get(entry.slug)
+        if other is not None:
+            problems.append(Problem(entry.path, 1, f"slug '{entry.slug}' is already used by {other.path}; rename one of the files"))
+            continue
+        index[entry.slug] = entry
+    return index, problems
+
+
+class _Resolver:
+    def __init__(self, problems: list[Problem], drafts: dict[str, set[str]], broken: dict[str, set[str]]) -> None:
+        self.problems = problems
+        self.drafts = drafts
+        self.broken = broken
+
+    def check(self, path: str, ref: Ref, index: dict[str, object], what: str, kind: str) -> bool:
+        if ref.slug in index:
+            return True
+        if ref.slug in self.broken.get(kind, set()):
+            return False  # its own errors are reported; do not repeat them here
+        if ref.slug in self.drafts.get(kind, set()):
+            self.problems.append(Problem(path, ref.line, f"{what} '{ref.slug}' is a draft and is left out of the build; remove the reference or publish it (or build with --drafts)"))
+            return False
+        hint = did_you_mean(ref.slug, set(index))
+        self.problems.append(Problem(path, ref.line, f"unknown {what} '{ref.slug}'{hint or f'; create content/{kind}/{ref.slug}.md or fix the slug'}"))
+        return False
+
+
+def _find_cycles(items: dict[str, Entry], parent_of: dict[str, str], what: str, key: str) -> list[Problem]:
+    problems = []
+    reported: set[str] = set()
+    for start in sorted(parent_of):
+        path_order: list[str] = []
+        seen: set[str] = set()
+        current: str | None = start
+        while current is not None and current not in seen:
+            seen.add(current)
+            path_order.append(current)
+            current = parent_of.get(current)
+        if current is not None and current == start and start not in reported:
+            loop = path_order
+            reported.update(loop)
+            entry = items[start]
+            chain = " → ".join(loop + [start])
+            problems.append(Problem(entry.path, entry.line_of(key), f"'{key}' makes a cycle ({chain}); one of them must not be inside the other"))
+    return problems
+
+
+def build_corpus(
+    site: SiteConfig,
+    events: list[Event],
+    actors: list[Actor],
+    places: list[Place],
+    pages: list[Page],
+    drafts: dict[str, set[str]] | None = None,
+    broken: dict[str, set[str]] | None = None,
+) -> tuple[Corpus, list[Problem]]:
+    """Index everything and check cross-references; problems are returned, not raised."""
+    problems: list[Problem] = []
+    event_index, p = _by_kind(list(events))
+    problems += p
+    actor_index, p = _by_kind(list(actors))
+    problems += p
+    place_index, p = _by_kind(list(places))
+    problems += p
+    page_index, p = _by_kind(list(pages))
+    problems += p
+    resolve = _Resolver(problems, drafts or {}, broken or {})
+
+    ev: dict[str, Event] = event_index  # type: ignore[assignment]
+    ac: dict[str, Actor] = actor_index  # type: ignore[assignment]
+    pl: dict[str, Place] = place_index  # type: ignore[assignment]
+    pg: dict[str, Page] = page_index  # type: ignore[assignment]
+
+    for page in pg.values():
+        if page.slug in RESERVED_PAGE_SLUGS:
+            problems.append(Problem(page.path, 1, f"page slug '{page.slug}' clashes with the site's own /{page.slug}/ section; rename the file"))
+
+    for event in ev.values():
+        for ref in event.actors:
+            resolve.check(event.path, ref, ac, "actor", "actors")  # type: ignore[arg-type]
+        for ref in event.places:
+            resolve.check(event.path, ref, pl, "place", "places")  # type: ignore[arg-type]
+        for ref in event.related:
+            if ref.slug == event.slug:
+                problems.append(Problem(event.path, ref.line, "an event cannot be related to itself; remove it from 'related'"))
+            else:
+                resolve.check(event.path, ref, ev, "event", "events")  # type: ignore[arg-type]
+        for source in event.sources:
+            if not source.url:
+                problems.append(Problem(event.path, source.line, "source has no url; add one if the source is online", "warning"))
+        for ref in event.actors:
+            actor = ac.get(ref.slug)
+            if actor is None:
+                continue
+            year = event.date.year
+            if (actor.active_from and year < actor.active_from) or (actor.active_to and year > actor.active_to):
+                span = f"{actor.active_from or '…'}–{actor.active_to or '…'}"
+                problems.append(Problem(event.path, ref.line, f"actor '{ref.slug}' was active {span}, but this event is in {event.date.year}; check the date or the actor's 'active' years", "warning"))
+
+    actor_parent: dict[str, str] = {}
+    for actor in ac.values():
+        if actor.part_of is not None:
+            if actor.part_of.slug == actor.slug:
+                problems.append(Problem(actor.path, actor.part_of.line, "an actor cannot be part of itself; fix 'part_of'"))
+            elif resolve.check(actor.path, actor.part_of, ac, "actor", "actors"):  # type: ignore[arg-type]
+                actor_parent[actor.slug] = actor.part_of.slug
+    problems += _find_cycles(ac, actor_parent, "actor", "part_of")  # type: ignore[arg-type]
+
+    place_parent: dict[str, str] = {}
+    for place in pl.values():
+        if place.within is not None:
+            if place.within.slug == place.slug:
+                problems.append(Problem(place.path, place.within.line, "a place cannot be within itself; fix 'within'"))
+            elif resolve.check(place.path, place.within, pl, "place", "places"):  # type: ignore[arg-type]
+                place_parent[place.slug] = place.within.slug
+        for ref in place.regions:
+            if resolve.check(place.path, ref, pl, "place", "places") and pl[ref.slug].kind != "region":  # type: ignore[arg-type]
+                problems.append(Problem(place.path, ref.line, f"'{ref.slug}' is a {pl[ref.slug].kind}, not a region; list it under 'within' or set its kind to region"))
+        if place.kind in ("town", "district", "site") and place.coordinates is None:
+            problems.append(Problem(place.path, 1, f"this {place.kind} has no coordinates, so it cannot appear on maps; add coordinates: [lat, lon]", "warning"))
+    cycle_problems = _find_cycles(pl, place_parent, "place", "within")  # type: ignore[arg-type]
+    problems += cycle_problems
+
+    _check_body_links(list(ev.values()) + list(ac.values()) + list(pl.values()) + list(pg.values()), {"events": ev, "actors": ac, "places": pl, "pages": pg}, resolve, problems)  # type: ignore[arg-type]
+
+    corpus = Corpus(site, sorted(ev.values(), key=Event.sort_key), ac, pl, pg, events_by_slug=ev)
+    if not cycle_problems and not any(p.severity == "error" for p in problems if "cycle" in p.message):
+        _index(corpus)
+    return corpus, problems
+
+
+RESERVED_PAGE_SLUGS = {"events", "years", "actors", "places", "tags", "data", "search", "static", "decades", "map", "404"}
+
+
+def _check_body_links(entries: list[Entry], indexes: dict[str, dict[str, object]], resolve: _Resolver, problems: list[Problem]) -> None:
+    for entry in entries:
+        for kind, slug, line in find_links(entry.body, entry.body_line):
+            if kind not in LINK_KINDS:
+                hint = did_you_mean(kind, set(LINK_KINDS))
+                problems.append(Problem(entry.path, line, f"link '@{kind}/{slug}' has an unknown kind '{kind}'{hint or '; use @events/, @actors/, @places/ or @pages/'}"))
+                continue
+            resolve.check(entry.path, Ref(slug, line), indexes[kind], kind[:-1], kind)
+
+
+def _index(c: Corpus) -> None:
+    """Fill every index in one pass over events; no index is quadratic."""
+    by_actor: dict[str, list[Event]] = defaultdict(list)
+    by_place: dict[str, list[Event]] = defaultdict(list)
+    within: dict[str, list[Event]] = defaultdict(list)
+    by_tag: dict[str, list[Event]] = defaultdict(list)
+    by_year: dict[int, list[Event]] = defaultdict(list)
+
+    rollup_cache: dict[str, tuple[str, ...]] = {}
+
+    def rollup_targets(slug: str) -> tuple[str, ...]:
+        cached = rollup_cache.get(slug)
+        if cached is not None:
+            return cached
+        place = c.places[slug]
+        chain = [place] + c.ancestors(place)
+        targets: dict[str, None] = {}
+        for p in chain:
+            targets[p.slug] = None
+            for region in p.regions:
+                if region.slug in c.places:
+                    targets[region.slug] = None
+                    for q in c.ancestors(c.places[region.slug]):
+                        targets[q.slug] = None
+        rollup_cache[slug] = tuple(targets)
+        return rollup_cache[slug]
+
+    for event in c.events:
+        by_year[event.date.year].append(event)
+        for ref in event.actors:
+            if ref.slug in c.actors:
+                by_actor[ref.slug].append(event)
+        seen: set[str] = set()
+        for ref in event.places:
+            if ref.slug in c.places:
+                by_place[ref.slug].append(event)
+                for target in rollup_targets(ref.slug):
+                    if target not in seen:
+                        seen.add(target)
+                        within[target].append(event)
+        for ref in event.tags:
+            by_tag[ref.slug].append(event)
+
+    members: dict[str, list[Actor]] = defaultdict(list)
+    for actor in sorted(c.actors.values(), key=lambda a: a.name.lower()):
+        if actor.part_of and actor.part_of.slug in c.actors:
+            members[actor.part_of.slug].append(actor)
+    children: dict[str, list[Place]] = defaultdict(list)
+    region_members: dict[str, list[Place]] = defaultdict(list)
+    for place in sorted(c.places.values(), key=lambda p: p.name.lower()):
+        if place.within and place.within.slug in c.places:
+            children[place.within.slug].append(place)
+        for region in place.regions:
+            if region.slug in c.places:
+                region_members[region.slug].append(place)
+
+    c.events_by_actor = dict(by_actor)
+    c.events_by_place = dict(by_place)
+    c.events_within_place = dict(within)
+    c.events_by_tag = dict(by_tag)
+    c.events_by_year = dict(by_year)
+    c.members = dict(members)
+    c.children = dict(children)
+    c.region_members = dict(region_members)
+    c.related = _related(c)
+    c.backlinks = _backlinks(c)
+
+
+def _related(c: Corpus) -> dict[str, list[Event]]:
+    """Explicit links first, then events sharing a place or actor, nearest in time.
+
+    For each group an event belongs to, only its neighbours in that group's
+    date-ordered list are considered, so the cost is O(events × groups × k).
+    """
+    order = {e.slug: i for i, e in enumerate(c.events)}
+    positions: dict[tuple[str, str], list[int]] = {}
+    for kind, groups in (("place", c.events_by_place), ("actor", c.events_by_actor)):
+        for slug, group in groups.items():
+            positions[(kind, slug)] = [order[e.slug] for e in group]
+    size = {key: len(v) for key, v in positions.items()}
+    related: dict[str, list[Event]] = {}
+    for index, event in enumerate(c.events):
+        chosen: dict[str, None] = {}
+        incoming = [r.slug for r in event.related if r.slug in c.events_by_slug and r.slug != event.slug]
+        for slug in incoming:
+            chosen[slug] = None
+        candidates: dict[str, tuple[int, int, int]] = {}
+        # Smaller groups say more (a village beats "Peru", a unit beats "the army").
+        groups = [("place", r.slug) for r in event.places] + [("actor", r.slug) for r in event.actors]
+        for key in groups:
+            pos = positions.get(key)
+            if not pos:
+                continue
+            at = bisect_left(pos, index)
+            for j in range(max(0, at - RELATED_LIMIT), min(len(pos), at + RELATED_LIMIT + 1)):
+                other_index = pos[j]
+                if other_index == index:
+                    continue
+                other = c.events[other_index]
+                days = abs((other.date.earliest() - event.date.earliest()).days)
+                score = (size[key], days, other_index)
+                if other.slug not in candidates or score < candidates[other.slug]:
+                    candidates[other.slug] = score
+        for slug, _score in sorted(candidates.items(), key=lambda item: (item[1][1] // 365, item[1][0], item[1][1], item[1][2])):
+            if len(chosen) >= RELATED_LIMIT + len(incoming):
+                break
+            chosen.setdefault(slug, None)
+        related[event.slug] = [c.events_by_slug[s] for s in chosen if s != event.slug][: max(RELATED_LIMIT, len(incoming))]
+    return related
+
+
+def _backlinks(c: Corpus) -> dict[tuple[str, str], list[Entry]]:
+    """Who mentions an entry in a body link, e.g. which events link to an actor."""
+    out: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    entries: list[Entry] = [*c.events, *c.actors.values(), *c.places.values(), *c.pages.values()]
+    for entry in entries:
+        seen: set[tuple[str, str]] = set()
+        for kind, slug, _line in find_links(entry.body, entry.body_line):
+            key = (kind, slug)
+            if key not in seen:
+                seen.add(key)
+                out[key].append(entry)
+    return dict(out)

@@ -1,0 +1,112 @@
+"""Deterministic data downloads: the corpus as JSON, CSV and GeoJSON bytes.
+
+Keys and rows are sorted and nothing depends on the clock, so the same
+content always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from . import urls
+from .corpus import Corpus
+from .markdown import first_sentence, plain_text
+from .model import COUNT_KINDS, Event, Source
+
+SCHEMA_VERSION = 1
+
+
+def _source(s: Source) -> dict[str, Any]:
+    return {"title": s.title, "publisher": s.publisher, "url": s.url, "date": s.date.iso() if s.date else None}
+
+
+def _event(e: Event) -> dict[str, Any]:
+    casualties: dict[str, Any] = {}
+    if e.casualties:
+        for kind, count in e.casualties.items():
+            casualties[kind] = {"min": count.low, "max": count.high}
+        if e.casualties.note:
+            casualties["note"] = e.casualties.note
+    return {
+        "slug": e.slug,
+        "url": urls.event(e.slug),
+        "title": e.title,
+        "date": e.date.iso(),
+        "date_precision": e.date.precision,
+        "end_date": e.end_date.iso() if e.end_date else None,
+        "date_note": e.date_note,
+        "actors": [r.slug for r in e.actors],
+        "places": [r.slug for r in e.places],
+        "tags": [r.slug for r in e.tags],
+        "related": [r.slug for r in e.related],
+        "casualties": casualties,
+        "summary": e.summary or first_sentence(e.body),
+        "text": plain_text(e.body),
+        "sources": [_source(s) for s in e.sources],
+    }
+
+
+def _dumps(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+
+
+def export_files(corpus: Corpus) -> dict[str, bytes]:
+    """data/events.json, data/events.csv, data/actors.json, data/places.geojson."""
+    events = [_event(e) for e in corpus.events]
+    actors = [
+        {
+            "slug": a.slug,
+            "url": urls.actor(a.slug),
+            "name": a.name,
+            "kind": a.kind,
+            "aliases": list(a.aliases),
+            "part_of": a.part_of.slug if a.part_of else None,
+            "active": {"from": a.active_from, "to": a.active_to},
+            "sources": [_source(s) for s in a.sources],
+        }
+        for a in sorted(corpus.actors.values(), key=lambda a: a.slug)
+    ]
+    features = []
+    for p in sorted(corpus.places.values(), key=lambda p: p.slug):
+        features.append({
+            "type": "Feature",
+            "id": p.slug,
+            "geometry": {"type": "Point", "coordinates": [p.coordinates[1], p.coordinates[0]]} if p.coordinates else None,
+            "properties": {
+                "name": p.name,
+                "kind": p.kind,
+                "url": urls.place(p.slug),
+                "within": p.within.slug if p.within else None,
+                "regions": [r.slug for r in p.regions],
+                "events": len(corpus.events_within_place.get(p.slug, [])),
+            },
+        })
+    meta = {"title": corpus.site.title, "schema_version": SCHEMA_VERSION}
+    return {
+        urls.data("events.json"): _dumps({**meta, "events": events}),
+        urls.data("events.csv"): _events_csv(corpus.events),
+        urls.data("actors.json"): _dumps({**meta, "actors": actors}),
+        urls.data("places.geojson"): _dumps({"type": "FeatureCollection", "features": features}),
+    }
+
+
+def _events_csv(events: list[Event]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    header = ["slug", "date", "end_date", "title", "places", "actors", "tags"]
+    for kind in COUNT_KINDS:
+        header += [f"{kind}_min", f"{kind}_max"]
+    header += ["sources"]
+    writer.writerow(header)
+    for e in events:
+        row = [e.slug, e.date.iso(), e.end_date.iso() if e.end_date else "", e.title,
+               ";".join(r.slug for r in e.places), ";".join(r.slug for r in e.actors), ";".join(r.slug for r in e.tags)]
+        for kind in COUNT_KINDS:
+            count = getattr(e.casualties, kind) if e.casualties else None
+            row += [str(count.low), str(count.high)] if count else ["", ""]
+        row.append(" | ".join(s.url or s.title for s in e.sources))
+        writer.writerow(row)
+    return buffer.getvalue().encode("utf-8")

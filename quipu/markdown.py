@@ -1,0 +1,99 @@
+"""Markdown bodies to safe HTML.
+
+Internal links (`@actors/slug`) are rewritten to relative URLs before
+conversion, and the HTML is sanitised afterwards, so no script, event
+handler or javascript: link from any entry can reach a page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import markdown as _markdown
+import nh3
+
+from .corpus import LINK_RE
+
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt", "em",
+    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "mark", "ol", "p",
+    "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "u", "ul", "section", "div",
+}
+_ATTRIBUTES = {
+    "*": {"id", "title", "lang"},
+    "a": {"href", "title", "hreflang"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+    "ol": {"start", "reversed"},
+    "abbr": {"title"},
+    "div": {"class"},
+    "sup": {"class"},
+    "li": {"id"},
+}
+
+
+class Renderer:
+    """One Markdown parser reused for every body (building one per call is slow)."""
+
+    def __init__(self) -> None:
+        self._md = _markdown.Markdown(
+            extensions=["extra", "sane_lists", "toc"],
+            extension_configs={"toc": {"permalink": False, "baselevel": 2}},
+            output_format="html",
+        )
+
+    def render(self, body: str, link: Callable[[str, str], str]) -> str:
+        """HTML for a body; `link(kind, slug)` gives the URL of an internal link."""
+
+        def replace(match: re.Match[str]) -> str:
+            anchor = match.group(4) or ""
+            return f"{match.group(1)}{link(match.group(2), match.group(3))}{anchor}"
+
+        source = LINK_RE.sub(replace, body)
+        self._md.reset()
+        html = self._md.convert(source)
+        return sanitize(html)
+
+
+def sanitize(html: str) -> str:
+    """Keep structure and links; drop scripts, styles, handlers and unsafe URLs."""
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(¿¡A-ZÁÉÍÓÚÑ0-9])")
+
+
+def first_sentence(body: str, limit: int = 300) -> str:
+    """Plain text of the body's first sentence, for lists and metadata."""
+    paragraph = ""
+    for block in body.strip().split("\n\n"):
+        block = block.strip()
+        if block and not block.startswith(("#", "|", "```", ">", "<")):
+            paragraph = block
+            break
+    text = _MD_LINK.sub(r"\1", paragraph)
+    text = re.sub(r"[*_`]+", "", text)
+    text = " ".join(text.split())
+    sentence = _SENTENCE_END.split(text, maxsplit=1)[0] if text else ""
+    if len(sentence) > limit:
+        sentence = sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return sentence
+
+
+def plain_text(body: str) -> str:
+    """The body without Markdown syntax, for search and data exports."""
+    text = _MD_LINK.sub(r"\1", body)
+    text = re.sub(r"^#+\s*", "", text, flags=re.MULTILINE)
+    text = re.sub(r"[*_`]+", "", text)
+    return " ".join(text.split())

@@ -1,0 +1,291 @@
+"""The validated content model: frozen dataclasses, no I/O.
+
+`build_*` functions turn one validated entry into a model object and add the
+checks that need more than one field (end before start, year folder, sources
+with neither url nor publisher). Checks that need other entries live in corpus.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .dates import PartialDate
+from .errors import Problem
+from .schema import Ref
+from .source import SLUG_RE, RawEntry
+
+COUNT_KINDS = ("killed", "wounded", "disappeared", "captured")
+
+
+@dataclass(frozen=True)
+class Count:
+    """A head count; low == high when the figure is not disputed."""
+
+    low: int
+    high: int
+
+    @property
+    def exact(self) -> bool:
+        return self.low == self.high
+
+    def human(self) -> str:
+        return f"{self.low:,}" if self.exact else f"{self.low:,}–{self.high:,}"
+
+
+@dataclass(frozen=True)
+class Casualties:
+    killed: Count | None = None
+    wounded: Count | None = None
+    disappeared: Count | None = None
+    captured: Count | None = None
+    note: str | None = None
+
+    def items(self) -> list[tuple[str, Count]]:
+        return [(k, c) for k in COUNT_KINDS if (c := getattr(self, k)) is not None]
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    publisher: str | None
+    url: str | None
+    date: PartialDate | None
+    quote: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What every entry has: identity, file position, body."""
+
+    slug: str
+    path: str
+    body: str
+    body_line: int
+    lines: dict[str, int] = field(compare=False, hash=False, repr=False)
+    draft: bool
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+
+@dataclass(frozen=True)
+class Event(Entry):
+    title: str
+    date: PartialDate
+    end_date: PartialDate | None
+    date_note: str | None
+    actors: tuple[Ref, ...]
+    places: tuple[Ref, ...]
+    tags: tuple[Ref, ...]
+    related: tuple[Ref, ...]
+    casualties: Casualties | None
+    sources: tuple[Source, ...]
+    summary: str | None
+
+    def sort_key(self) -> tuple[tuple[int, int, int], str]:
+        return (self.date.sort_key(), self.slug)
+
+
+@dataclass(frozen=True)
+class Actor(Entry):
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    part_of: Ref | None
+    active_from: int | None
+    active_to: int | None
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Place(Entry):
+    name: str
+    kind: str
+    within: Ref | None
+    regions: tuple[Ref, ...]
+    coordinates: tuple[float, float] | None
+    aliases: tuple[str, ...]
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Page(Entry):
+    title: str
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    description: str | None = None
+    base_url: str = "/"
+    period_start: int = 1980
+    language: str = "en"
+    intro: str | None = None
+    author: str | None = None
+    license: str | None = None
+    repository: str | None = None
+    coverage: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    path: str = "content/site.yaml"
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always starting and ending with '/'."""
+        url = self.base_url
+        if "://" in url:
+            rest = url.split("://", 1)[1]
+            url = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+        return "/" + url.strip("/") + "/" if url.strip("/") else "/"
+
+    @property
+    def absolute_base(self) -> str | None:
+        """base_url when it is absolute, with a trailing slash; None for a bare path."""
+        if "://" not in self.base_url:
+            return None
+        return self.base_url.rstrip("/") + "/"
+
+
+def _common(raw: RawEntry, v: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "slug": raw.slug,
+        "path": raw.path,
+        "body": raw.body,
+        "body_line": raw.body_line,
+        "lines": v["__lines__"],
+        "draft": v.get("draft", False),
+    }
+
+
+def build_sources(items: list[dict[str, Any]], path: str) -> tuple[tuple[Source, ...], list[Problem]]:
+    problems = []
+    out = []
+    for item in items:
+        line = item["__line__"]
+        if not item.get("url") and not item.get("publisher"):
+            problems.append(Problem(path, line, "source needs a 'url' or a 'publisher' so readers can find it; add one"))
+        out.append(Source(item["title"], item.get("publisher"), item.get("url"), item.get("date"), item.get("quote"), line))
+    return tuple(out), problems
+
+
+def check_slug(raw: RawEntry) -> list[Problem]:
+    if SLUG_RE.match(raw.slug):
+        return []
+    suggestion = "-".join(
+        part for part in "".join(c if c.isalnum() and c.isascii() else "-" for c in raw.slug.lower()).split("-") if part
+    )
+    fix = f"; rename it to '{suggestion}'" if suggestion else ""
+    return [Problem(raw.path, 1, f"file name '{raw.slug}' is not a valid slug (lowercase a-z, 0-9 and single hyphens){fix}")]
+
+
+def build_event(raw: RawEntry, v: dict[str, Any], site: SiteConfig, today: date) -> tuple[Event | None, list[Problem]]:
+    """An Event, plus problems with its dates and sources."""
+    problems = check_slug(raw)
+    sources, source_problems = build_sources(v["sources"], raw.path)
+    problems += source_problems
+    lines = v["__lines__"]
+    start: PartialDate = v["date"]
+    end: PartialDate | None = v.get("end_date")
+    if start.earliest() > today:
+        problems.append(Problem(raw.path, lines["date"], f"date {start} is in the future; check the year"))
+    if start.year < site.period_start:
+        problems.append(Problem(raw.path, lines["date"], f"date {start} is before the period covered by the site ({site.period_start}); this timeline starts in {site.period_start}"))
+    if end is not None:
+        if end.latest() < start.earliest():
+            problems.append(Problem(raw.path, lines["end_date"], f"end_date {end} is before date {start}; swap them or fix the year"))
+        elif end.earliest() > today:
+            problems.append(Problem(raw.path, lines["end_date"], f"end_date {end} is in the future; leave it out while the event is ongoing"))
+    if raw.folder and raw.folder != f"{start.year:04d}":
+        problems.append(Problem(raw.path, lines["date"], f"the event starts in {start.year} but is in content/events/{raw.folder}/; move this file to content/events/{start.year:04d}/"))
+    casualties = None
+    if "casualties" in v:
+        c = v["casualties"]
+        casualties = Casualties(
+            **{k: Count(*c[k]) for k in COUNT_KINDS if k in c},
+            note=c.get("note"),
+        )
+    event = Event(
+        **_common(raw, v),
+        title=v["title"],
+        date=start,
+        end_date=end,
+        date_note=v.get("date_note"),
+        actors=tuple(v.get("actors", ())),
+        places=tuple(v.get("places", ())),
+        tags=tuple(v.get("tags", ())),
+        related=tuple(v.get("related", ())),
+        casualties=casualties,
+        sources=sources,
+        summary=v.get("summary"),
+    )
+    return event, problems
+
+
+def build_actor(raw: RawEntry, v: dict[str, Any]) -> tuple[Actor | None, list[Problem]]:
+    problems = check_slug(raw)
+    sources, source_problems = build_sources(v.get("sources", []), raw.path)
+    problems += source_problems
+    active = v.get("active", {})
+    if "from" in active and "to" in active and active["to"] < active["from"]:
+        problems.append(Problem(raw.path, active["__lines__"]["to"], f"active.to {active['to']} is before active.from {active['from']}; swap them"))
+    actor = Actor(
+        **_common(raw, v),
+        name=v["name"],
+        kind=v["kind"],
+        aliases=tuple(v.get("aliases", ())),
+        part_of=v.get("part_of"),
+        active_from=active.get("from"),
+        active_to=active.get("to"),
+        sources=sources,
+    )
+    return actor, problems
+
+
+def build_place(raw: RawEntry, v: dict[str, Any]) -> tuple[Place | None, list[Problem]]:
+    problems = check_slug(raw)
+    sources, source_problems = build_sources(v.get("sources", []), raw.path)
+    problems += source_problems
+    place = Place(
+        **_common(raw, v),
+        name=v["name"],
+        kind=v["kind"],
+        within=v.get("within"),
+        regions=tuple(v.get("regions", ())),
+        coordinates=v.get("coordinates"),
+        aliases=tuple(v.get("aliases", ())),
+        sources=sources,
+    )
+    return place, problems
+
+
+def build_page(raw: RawEntry, v: dict[str, Any]) -> tuple[Page | None, list[Problem]]:
+    page = Page(**_common(raw, v), title=v["title"], summary=v.get("summary"))
+    return page, check_slug(raw)
+
+
+def build_site(v: dict[str, Any], path: str, base_url_override: str | None) -> tuple[SiteConfig, list[Problem]]:
+    problems: list[Problem] = []
+    base_url = base_url_override if base_url_override is not None else v.get("base_url", "/")
+    if not (base_url.startswith("/") or base_url.startswith(("http://", "https://"))):
+        problems.append(Problem(path, v["__lines__"].get("base_url", 1), f"base_url '{base_url}' must start with '/' or be an http(s) URL, e.g. /peru-timeline/"))
+        base_url = "/"
+    language = v.get("language", "en")
+    if not all(part.isalpha() for part in language.split("-")) or len(language) > 12:
+        problems.append(Problem(path, v["__lines__"].get("language", 1), f"language '{language}' is not a language code such as en or es"))
+        language = "en"
+    config = SiteConfig(
+        title=v["title"],
+        description=v.get("description"),
+        base_url=base_url,
+        period_start=v.get("period", {}).get("start", 1980),
+        language=language,
+        intro=v.get("intro"),
+        author=v.get("author"),
+        license=v.get("license"),
+        repository=v.get("repository"),
+        coverage=v.get("coverage", {}),
+        path=path,
+    )
+    return config, problems

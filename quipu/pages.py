@@ -1,0 +1,197 @@
+"""From the corpus to the list of pages to render: pure, no I/O.
+
+Each Page is a URL, a template name and the context it needs. Bodies are
+rendered to HTML here, once per entry.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import urls
+from .corpus import Corpus
+from .markdown import Renderer, first_sentence
+from .model import Actor, Event, Place
+
+ACTOR_KIND_LABELS = {
+    "armed-group": "Armed groups",
+    "state-force": "State forces",
+    "government": "Government and institutions",
+    "person": "People",
+    "civil-society": "Civil society",
+    "international": "International bodies",
+    "other": "Other",
+}
+PLACE_KIND_ORDER = ("country", "region", "department", "province", "district", "town", "site")
+RECENT = 10
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    template: str
+    context: dict[str, Any] = field(hash=False, compare=False)
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Deaths:
+    """Sum of recorded deaths over a set of events, as a range."""
+
+    low: int
+    high: int
+    events_with_counts: int
+
+    def human(self) -> str:
+        if self.events_with_counts == 0:
+            return "—"
+        return f"{self.low:,}" if self.low == self.high else f"{self.low:,}–{self.high:,}"
+
+
+def deaths(events: list[Event]) -> Deaths:
+    low = high = counted = 0
+    for event in events:
+        if event.casualties and event.casualties.killed:
+            low += event.casualties.killed.low
+            high += event.casualties.killed.high
+            counted += 1
+    return Deaths(low, high, counted)
+
+
+class Linker:
+    """Resolves @kind/slug links for a page at a given depth."""
+
+    def __init__(self, page_url: str) -> None:
+        self.page_url = page_url
+
+    def __call__(self, kind: str, slug: str) -> str:
+        return urls.relative(self.page_url, urls.of(kind, slug))
+
+
+def summary_of(event: Event) -> str:
+    return event.summary or first_sentence(event.body)
+
+
+def make_pages(corpus: Corpus, renderer: Renderer | None = None) -> list[Page]:
+    """Every page of the site, in a stable order."""
+    renderer = renderer or Renderer()
+    pages: list[Page] = []
+    site = corpus.site
+    events = corpus.events
+    summaries = {e.slug: summary_of(e) for e in events}
+    common = {"site": site, "summaries": summaries}
+
+    years = sorted(corpus.events_by_year)
+    intro_html = renderer.render(site.intro, Linker("")) if site.intro else ""
+    pages.append(Page(urls.home(), "index.html", {**common, "decades": _decades(corpus), "recent": events[::-1][:RECENT], "intro_html": intro_html, "total": len(events), "total_deaths": deaths(events), "counts": _counts(corpus)}, site.title))
+
+    for i, y in enumerate(years):
+        year_events = corpus.events_by_year[y]
+        pages.append(Page(urls.year(y), "year.html", {**common, "year": y, "events": year_events, "deaths": deaths(year_events), "prev_year": years[i - 1] if i else None, "next_year": years[i + 1] if i + 1 < len(years) else None}, str(y)))
+
+    for i, event in enumerate(events):
+        url = urls.event(event.slug)
+        pages.append(Page(url, "event.html", {**common, **_event_context(corpus, event, i), "body_html": renderer.render(event.body, Linker(url))}, event.title))
+
+    actors_sorted = sorted(corpus.actors.values(), key=lambda a: (a.name.lower(), a.slug))
+    by_kind: dict[str, list[Actor]] = defaultdict(list)
+    for actor in actors_sorted:
+        by_kind[actor.kind].append(actor)
+    groups = [(ACTOR_KIND_LABELS[k], by_kind[k]) for k in ACTOR_KIND_LABELS if k in by_kind]
+    event_counts = {slug: len(v) for slug, v in corpus.events_by_actor.items()}
+    pages.append(Page(urls.actors(), "actors.html", {**common, "groups": groups, "event_counts": event_counts}, "Actors"))
+    for actor in actors_sorted:
+        url = urls.actor(actor.slug)
+        pages.append(Page(url, "actor.html", {
+            **common,
+            "actor": actor,
+            "kind_label": ACTOR_KIND_LABELS[actor.kind],
+            "parent": corpus.parent_actor(actor),
+            "members": corpus.members.get(actor.slug, []),
+            "events": corpus.events_by_actor.get(actor.slug, []),
+            "mentioned_in": [e for e in corpus.backlinks.get(("actors", actor.slug), []) if isinstance(e, Event) and actor.slug not in {r.slug for r in e.actors}],
+            "body_html": renderer.render(actor.body, Linker(url)),
+        }, actor.name))
+
+    places_sorted = sorted(corpus.places.values(), key=lambda p: (p.name.lower(), p.slug))
+    roots = [p for p in places_sorted if p.within is None or p.within.slug not in corpus.places]
+    place_counts = {slug: len(v) for slug, v in corpus.events_within_place.items()}
+    pages.append(Page(urls.places(), "places.html", {**common, "roots": roots, "children": corpus.children, "counts": place_counts}, "Places"))
+    for place in places_sorted:
+        url = urls.place(place.slug)
+        direct = corpus.events_by_place.get(place.slug, [])
+        pages.append(Page(url, "place.html", {
+            **common,
+            "place": place,
+            "ancestors": corpus.ancestors(place),
+            "children": corpus.children.get(place.slug, []),
+            "region_members": corpus.region_members.get(place.slug, []),
+            "regions": [corpus.places[r.slug] for r in place.regions if r.slug in corpus.places],
+            "events": corpus.events_within_place.get(place.slug, []),
+            "direct": {e.slug for e in direct},
+            "event_places": {e.slug: [corpus.places[r.slug] for r in e.places if r.slug in corpus.places] for e in corpus.events_within_place.get(place.slug, [])},
+            "deaths": deaths(corpus.events_within_place.get(place.slug, [])),
+            "body_html": renderer.render(place.body, Linker(url)),
+        }, place.name))
+
+    tag_names = sorted(corpus.events_by_tag)
+    pages.append(Page(urls.tags(), "tags.html", {**common, "tags": [(t, len(corpus.events_by_tag[t])) for t in tag_names]}, "Tags"))
+    for tag in tag_names:
+        tagged = corpus.events_by_tag[tag]
+        pages.append(Page(urls.tag(tag), "tag.html", {**common, "tag": tag, "events": tagged, "deaths": deaths(tagged)}, tag))
+
+    for slug in sorted(corpus.pages):
+        entry = corpus.pages[slug]
+        url = urls.page(slug)
+        pages.append(Page(url, "page.html", {**common, "entry": entry, "body_html": renderer.render(entry.body, Linker(url))}, entry.title))
+
+    pages.append(Page(urls.not_found(), "404.html", {**common}, "Page not found"))
+    return pages
+
+
+def _event_context(corpus: Corpus, event: Event, index: int) -> dict[str, Any]:
+    places = []
+    for ref in event.places:
+        place = corpus.places.get(ref.slug)
+        if place is not None:
+            places.append((place, [a for a in corpus.ancestors(place) if a.kind != "country"]))
+    actors = [corpus.actors[r.slug] for r in event.actors if r.slug in corpus.actors]
+    events = corpus.events
+    return {
+        "event": event,
+        "places": places,
+        "actors": actors,
+        "parents": {a.slug: corpus.parent_actor(a) for a in actors},
+        "related": corpus.related.get(event.slug, []),
+        "prev_event": events[index - 1] if index > 0 else None,
+        "next_event": events[index + 1] if index + 1 < len(events) else None,
+        "mentioned_in": corpus.backlinks.get(("events", event.slug), []),
+    }
+
+
+def _decades(corpus: Corpus) -> list[dict[str, Any]]:
+    """Decades with their years, event counts and recorded deaths, for the overview."""
+    if not corpus.events_by_year:
+        return []
+    first = min(corpus.site.period_start, min(corpus.events_by_year))
+    last = max(corpus.events_by_year)
+    decades = []
+    for start in range(first - first % 10, last + 1, 10):
+        years = []
+        decade_events: list[Event] = []
+        for y in range(max(start, first), min(start + 10, last + 1)):
+            ev = corpus.events_by_year.get(y, [])
+            decade_events += ev
+            years.append({"year": y, "count": len(ev), "deaths": deaths(ev)})
+        decades.append({"label": f"{start}s", "start": start, "years": years, "count": len(decade_events), "deaths": deaths(decade_events)})
+    return decades
+
+
+def _counts(corpus: Corpus) -> dict[str, int]:
+    return {"events": len(corpus.events), "actors": len(corpus.actors), "places": len(corpus.places), "tags": len(corpus.events_by_tag)}
+
+
+def place_label(place: Place) -> str:
+    return place.name

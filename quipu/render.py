@@ -1,0 +1,78 @@
+"""Pages to HTML with Jinja: strict undefined, autoescaping, relative links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import urls
+from .errors import Problem, display_path
+from .pages import Page
+
+
+class TemplateProblem(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.format())
+        self.problem = problem
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["urls"] = urls
+    env.globals["link"] = _link
+    env.globals["asset"] = _asset
+    env.filters["thousands"] = lambda n: f"{n:,}"
+    env.filters["plural"] = lambda n, one, many=None: one if n == 1 else (many or one + "s")
+    return env
+
+
+@jinja2.pass_context
+def _link(context: jinja2.runtime.Context, to_url: str) -> str:
+    """Relative link from the page being rendered to a site URL."""
+    return urls.relative(context["page_url"], to_url)
+
+
+@jinja2.pass_context
+def _asset(context: jinja2.runtime.Context, name: str) -> str:
+    return urls.relative(context["page_url"], urls.asset(name))
+
+
+def render_page(env: jinja2.Environment, page: Page, extra: dict[str, Any] | None = None) -> str:
+    """One page's HTML; template mistakes become a Problem naming the template line."""
+    try:
+        template = env.get_template(page.template)
+        return template.render(page_url=page.url, page_title=page.title, **page.context, **(extra or {}))
+    except jinja2.TemplateSyntaxError as exc:
+        path = exc.filename or page.template
+        raise TemplateProblem(Problem(display_path(Path(path)), exc.lineno or 1, f"template error: {exc.message}")) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateProblem(Problem(f"templates/{page.template}", 1, f"template '{exc.name}' not found; create it in the templates folder")) from None
+    except Exception as exc:  # noqa: BLE001 - any template runtime error is reported, not raised
+        path, line = _template_position(exc, page.template)
+        raise TemplateProblem(Problem(path, line, f"template error while rendering /{page.url}: {exc}")) from None
+
+
+def _template_position(exc: BaseException, fallback: str) -> tuple[str, int]:
+    tb = exc.__traceback__
+    found = (f"templates/{fallback}", 1)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            found = (display_path(Path(filename)), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def safe(html: str) -> Markup:
+    """Mark already-sanitised HTML as safe for templates."""
+    return Markup(html)

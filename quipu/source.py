@@ -1,0 +1,174 @@
+"""Read the content folder into raw entries: bytes → text → front matter → located YAML.
+
+This is the only module that reads content files. Each file is turned into a
+RawEntry by a pure function of its bytes (`parse_entry`), so reading can be
+cached or parallelised without changing anything downstream.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import frontmatter
+
+from .errors import Problem, display_path
+from .yamlsafe import YamlProblem, YMap, load
+
+MAX_BYTES = 1_000_000
+KINDS = ("events", "actors", "places", "pages")
+ENTRY_SUFFIXES = (".md", ".yaml", ".yml")
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# python-frontmatter's own delimiter rule, so files it writes are files we read.
+_BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
+
+
+@dataclass(frozen=True)
+class RawEntry:
+    """One content file after YAML, before validation."""
+
+    kind: str  # events | actors | places | pages | site
+    slug: str
+    path: str  # as shown to the user
+    folder: str  # the folder under content/<kind>/, '' if none (events use the year)
+    data: YMap
+    body: str
+    body_line: int  # line of the body's first line in the file
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A content file located on disk, before it is read."""
+
+    kind: str
+    path: Path
+    shown: str
+    folder: str
+
+
+def find_files(content: Path, cwd: Path | None = None) -> tuple[list[SourceFile], list[Problem]]:
+    """Every entry file under content/, in a stable order, plus problems with the layout."""
+    files: list[SourceFile] = []
+    problems: list[Problem] = []
+    for kind in KINDS:
+        root = content / kind
+        if not root.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            here = Path(dirpath)
+            rel_parts = here.relative_to(root).parts
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                path = here / name
+                shown = display_path(path, cwd)
+                if path.is_symlink():
+                    problems.append(Problem(shown, 1, "symbolic links are not read; replace the link with the file", "warning"))
+                    continue
+                if not name.endswith(ENTRY_SUFFIXES):
+                    problems.append(Problem(shown, 1, f"ignored: not an entry (entries end in .md or .yaml)", "warning"))
+                    continue
+                folder = "/".join(rel_parts)
+                if kind == "events" and len(rel_parts) != 1:
+                    problems.append(Problem(shown, 1, "events live in content/events/<YYYY>/<slug>.md; move this file into its year folder"))
+                    continue
+                if kind != "events" and rel_parts:
+                    problems.append(Problem(shown, 1, f"{kind} live directly in content/{kind}/; move this file there"))
+                    continue
+                files.append(SourceFile(kind, path, shown, folder))
+    return files, problems
+
+
+def read_bytes(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(MAX_BYTES + 1)
+
+
+def parse_entry(kind: str, slug: str, shown: str, folder: str, raw: bytes, yaml_only: bool) -> RawEntry | Problem:
+    """Turn one file's bytes into a RawEntry, or the Problem that stops it."""
+    if len(raw) > MAX_BYTES:
+        return Problem(shown, 1, f"file is larger than {MAX_BYTES // 1000} kB; split it or shorten it")
+    text_or_problem = decode(raw, shown)
+    if isinstance(text_or_problem, Problem):
+        return text_or_problem
+    text = text_or_problem
+    if not text.strip():
+        return Problem(shown, 1, "file is empty; start it with a '---' line, the fields, and a closing '---'")
+    if yaml_only:
+        yaml_text, body, yaml_line, body_line = text, None, 1, 1
+    else:
+        split = split_front_matter(text, shown)
+        if isinstance(split, Problem):
+            return split
+        yaml_text, body, yaml_line, body_line = split
+    try:
+        data = load(yaml_text, yaml_line)
+    except YamlProblem as exc:
+        return Problem(shown, exc.line, exc.message)
+    if data is None:
+        return Problem(shown, yaml_line, "front matter is empty; add the required fields (see CONTRIBUTING.md)")
+    if not isinstance(data, YMap):
+        return Problem(shown, data.line, "front matter must be a mapping of 'key: value' lines, not a list or a single value")
+    if body is None:
+        body_node = data.items.pop("body", None)
+        body_line = data.key_lines.pop("body", 1)
+        if body_node is None:
+            body = ""
+        elif hasattr(body_node, "text"):
+            body = body_node.text  # type: ignore[union-attr]
+            body_line += 1
+        else:
+            return Problem(shown, body_line, "'body' must be text (use 'body: |' and indent the lines)")
+    return RawEntry(kind, slug, shown, folder, data, body, body_line)
+
+
+def decode(raw: bytes, shown: str) -> str | Problem:
+    """UTF-8 with or without BOM, LF or CRLF; anything else names the bad line."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return Problem(shown, line, "file is not UTF-8 text; save it as UTF-8 in your editor")
+    if "\x00" in text:
+        return Problem(shown, text[: text.index("\x00")].count("\n") + 1, "file contains a NUL byte; it is not a text file")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str, shown: str) -> tuple[str, str, int, int] | Problem:
+    """Split '---\\nyaml\\n---\\nbody' and give the first line of the YAML and of the body."""
+    lines = text.split("\n")
+    if not _BOUNDARY.match(lines[0]):
+        return Problem(shown, 1, "no front matter: the file must start with a '---' line; did you forget it?")
+    for index in range(1, len(lines)):
+        if _BOUNDARY.match(lines[index]):
+            yaml_text = "\n".join(lines[1:index]) + "\n"
+            body = "\n".join(lines[index + 1 :])
+            return yaml_text, body, 2, index + 2
+    return Problem(shown, 1, "front matter is not closed: add a '---' line after the last field")
+
+
+def read_entry(source: SourceFile) -> RawEntry | Problem:
+    """Read and parse one content file."""
+    name = source.path.name
+    slug = name.rsplit(".", 1)[0]
+    try:
+        raw = read_bytes(source.path)
+    except OSError as exc:
+        return Problem(source.shown, 1, f"cannot read the file: {exc.strerror}")
+    return parse_entry(source.kind, slug, source.shown, source.folder, raw, not name.endswith(".md"))
+
+
+def read_site_file(content: Path, cwd: Path | None = None) -> RawEntry | Problem:
+    """content/site.yaml as a RawEntry of kind 'site'."""
+    path = content / "site.yaml"
+    shown = display_path(path, cwd)
+    if not path.is_file():
+        return Problem(shown, 1, "site settings are missing: create content/site.yaml with at least 'title: ...'")
+    try:
+        raw = read_bytes(path)
+    except OSError as exc:
+        return Problem(shown, 1, f"cannot read the file: {exc.strerror}")
+    return parse_entry("site", "site", shown, "", raw, True)

@@ -1,0 +1,82 @@
+"""The one place that maps entries to URLs and output files.
+
+URLs here are site-relative ("events/chuschi/"); pages link to each other
+with relative paths so the site works under any sub-path and from a plain
+static file server without rewriting.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+
+def home() -> str:
+    return ""
+
+
+def year(y: int) -> str:
+    return f"years/{y:04d}/"
+
+
+def event(slug: str) -> str:
+    return f"events/{slug}/"
+
+
+def actors() -> str:
+    return "actors/"
+
+
+def actor(slug: str) -> str:
+    return f"actors/{slug}/"
+
+
+def places() -> str:
+    return "places/"
+
+
+def place(slug: str) -> str:
+    return f"places/{slug}/"
+
+
+def tags() -> str:
+    return "tags/"
+
+
+def tag(slug: str) -> str:
+    return f"tags/{slug}/"
+
+
+def page(slug: str) -> str:
+    return f"{slug}/"
+
+
+def not_found() -> str:
+    return "404.html"
+
+
+def asset(name: str) -> str:
+    return f"static/{name}"
+
+
+def data(name: str) -> str:
+    return f"data/{name}"
+
+
+def of(kind: str, slug: str) -> str:
+    """URL of an entry given its content kind (events, actors, places, pages)."""
+    return {"events": event, "actors": actor, "places": place, "pages": page}[kind](slug)
+
+
+def output_path(url: str) -> str:
+    """File to write for a URL: pretty URLs become folder/index.html."""
+    return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """A link from one page to another that works under any base path."""
+    from_dir = from_url if from_url.endswith("/") or from_url == "" else posixpath.dirname(from_url) + "/"
+    depth = from_dir.count("/") if from_dir not in ("", "/") else 0
+    up = "../" * depth
+    if to_url == "":
+        return up or "./"
+    return up + to_url
