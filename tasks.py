@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
             run(str(PY), "build.py", *rest)
         elif task == "test":
             ensure_venv("[test]")
-            run(str(PY), "-m", "ruff", "check", "quipu", "tests", "build.py", "bench", "tasks.py")
+            run(str(PY), "-m", "ruff", "check", ".")
             run(str(PY), "-m", "pytest", *rest)
         elif task == "serve":
             ensure_venv("")

@@ -26,8 +26,12 @@ COMMANDS = ("build", "check", "serve", "new", "schema", "stats")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)")
-    parser.add_argument("--templates", type=Path, default=None, metavar="DIR", help="templates folder (default: templates)")
+    parser.add_argument(
+        "--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)"
+    )
+    parser.add_argument(
+        "--templates", type=Path, default=None, metavar="DIR", help="templates folder (default: templates)"
+    )
     parser.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
@@ -41,7 +45,9 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="validate the content and build the site (default)")
     _common(p)
     p.add_argument("--out", type=Path, default=Path("site"), metavar="DIR", help="output folder (default: site)")
-    p.add_argument("--base-url", default=None, metavar="URL", help="path or URL the site is served under, e.g. /peru-timeline/")
+    p.add_argument(
+        "--base-url", default=None, metavar="URL", help="path or URL the site is served under, e.g. /peru-timeline/"
+    )
 
     p = sub.add_parser("check", help="validate the content and report every problem; write nothing")
     _common(p)
@@ -61,7 +67,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--content", type=Path, default=Path("content"), metavar="DIR")
 
     p = sub.add_parser("schema", help="write JSON Schemas of the front matter for editors")
-    p.add_argument("--out", type=Path, default=Path("schema"), metavar="DIR", help="folder to write into (default: schema)")
+    p.add_argument(
+        "--out", type=Path, default=Path("schema"), metavar="DIR", help="folder to write into (default: schema)"
+    )
 
     p = sub.add_parser("stats", help="print coverage figures as JSON")
     _common(p)

@@ -69,7 +69,9 @@ def _by_kind(entries: list[Entry]) -> tuple[dict[str, Entry], list[Problem]]:
     for entry in sorted(entries, key=lambda e: e.path):
         other = index.get(entry.slug)
         if other is not None:
-            problems.append(Problem(entry.path, 1, f"slug '{entry.slug}' is already used by {other.path}; rename one of the files"))
+            problems.append(
+                Problem(entry.path, 1, f"slug '{entry.slug}' is already used by {other.path}; rename one of the files")
+            )
             continue
         index[entry.slug] = entry
     return index, problems
@@ -87,10 +89,22 @@ class _Resolver:
         if ref.slug in self.broken.get(kind, set()):
             return False  # its own errors are reported; do not repeat them here
         if ref.slug in self.drafts.get(kind, set()):
-            self.problems.append(Problem(path, ref.line, f"{what} '{ref.slug}' is a draft and is left out of the build; remove the reference or publish it (or build with --drafts)"))
+            self.problems.append(
+                Problem(
+                    path,
+                    ref.line,
+                    f"{what} '{ref.slug}' is a draft and is left out of the build; remove the reference or publish it (or build with --drafts)",
+                )
+            )
             return False
         hint = did_you_mean(ref.slug, set(index))
-        self.problems.append(Problem(path, ref.line, f"unknown {what} '{ref.slug}'{hint or f'; create content/{kind}/{ref.slug}.md or fix the slug'}"))
+        self.problems.append(
+            Problem(
+                path,
+                ref.line,
+                f"unknown {what} '{ref.slug}'{hint or f'; create content/{kind}/{ref.slug}.md or fix the slug'}",
+            )
+        )
         return False
 
 
@@ -110,7 +124,13 @@ def _find_cycles(items: dict[str, Entry], parent_of: dict[str, str], what: str, 
             reported.update(loop)
             entry = items[start]
             chain = " → ".join(loop + [start])
-            problems.append(Problem(entry.path, entry.line_of(key), f"'{key}' makes a cycle ({chain}); one of them must not be inside the other"))
+            problems.append(
+                Problem(
+                    entry.path,
+                    entry.line_of(key),
+                    f"'{key}' makes a cycle ({chain}); one of them must not be inside the other",
+                )
+            )
     return problems
 
 
@@ -142,7 +162,13 @@ def build_corpus(
 
     for page in pg.values():
         if page.slug in RESERVED_PAGE_SLUGS:
-            problems.append(Problem(page.path, 1, f"page slug '{page.slug}' clashes with the site's own /{page.slug}/ section; rename the file"))
+            problems.append(
+                Problem(
+                    page.path,
+                    1,
+                    f"page slug '{page.slug}' clashes with the site's own /{page.slug}/ section; rename the file",
+                )
+            )
 
     for event in ev.values():
         for ref in event.actors:
@@ -151,12 +177,16 @@ def build_corpus(
             resolve.check(event.path, ref, pl, "place", "places")  # type: ignore[arg-type]
         for ref in event.related:
             if ref.slug == event.slug:
-                problems.append(Problem(event.path, ref.line, "an event cannot be related to itself; remove it from 'related'"))
+                problems.append(
+                    Problem(event.path, ref.line, "an event cannot be related to itself; remove it from 'related'")
+                )
             else:
                 resolve.check(event.path, ref, ev, "event", "events")  # type: ignore[arg-type]
         for source in event.sources:
-            if not source.url:
-                problems.append(Problem(event.path, source.line, "source has no url; add one if the source is online", "warning"))
+            if not source.url and source.publisher:
+                problems.append(
+                    Problem(event.path, source.line, "source has no url; add one if the source is online", "warning")
+                )
         for ref in event.actors:
             actor = ac.get(ref.slug)
             if actor is None:
@@ -164,13 +194,22 @@ def build_corpus(
             year = event.date.year
             if (actor.active_from and year < actor.active_from) or (actor.active_to and year > actor.active_to):
                 span = f"{actor.active_from or '…'}–{actor.active_to or '…'}"
-                problems.append(Problem(event.path, ref.line, f"actor '{ref.slug}' was active {span}, but this event is in {event.date.year}; check the date or the actor's 'active' years", "warning"))
+                problems.append(
+                    Problem(
+                        event.path,
+                        ref.line,
+                        f"actor '{ref.slug}' was active {span}, but this event is in {event.date.year}; check the date or the actor's 'active' years",
+                        "warning",
+                    )
+                )
 
     actor_parent: dict[str, str] = {}
     for actor in ac.values():
         if actor.part_of is not None:
             if actor.part_of.slug == actor.slug:
-                problems.append(Problem(actor.path, actor.part_of.line, "an actor cannot be part of itself; fix 'part_of'"))
+                problems.append(
+                    Problem(actor.path, actor.part_of.line, "an actor cannot be part of itself; fix 'part_of'")
+                )
             elif resolve.check(actor.path, actor.part_of, ac, "actor", "actors"):  # type: ignore[arg-type]
                 actor_parent[actor.slug] = actor.part_of.slug
     problems += _find_cycles(ac, actor_parent, "actor", "part_of")  # type: ignore[arg-type]
@@ -184,13 +223,31 @@ def build_corpus(
                 place_parent[place.slug] = place.within.slug
         for ref in place.regions:
             if resolve.check(place.path, ref, pl, "place", "places") and pl[ref.slug].kind != "region":  # type: ignore[arg-type]
-                problems.append(Problem(place.path, ref.line, f"'{ref.slug}' is a {pl[ref.slug].kind}, not a region; list it under 'within' or set its kind to region"))
+                problems.append(
+                    Problem(
+                        place.path,
+                        ref.line,
+                        f"'{ref.slug}' is a {pl[ref.slug].kind}, not a region; list it under 'within' or set its kind to region",
+                    )
+                )
         if place.kind in ("town", "district", "site") and place.coordinates is None:
-            problems.append(Problem(place.path, 1, f"this {place.kind} has no coordinates, so it cannot appear on maps; add coordinates: [lat, lon]", "warning"))
+            problems.append(
+                Problem(
+                    place.path,
+                    1,
+                    f"this {place.kind} has no coordinates, so it cannot appear on maps; add coordinates: [lat, lon]",
+                    "warning",
+                )
+            )
     cycle_problems = _find_cycles(pl, place_parent, "place", "within")  # type: ignore[arg-type]
     problems += cycle_problems
 
-    _check_body_links(list(ev.values()) + list(ac.values()) + list(pl.values()) + list(pg.values()), {"events": ev, "actors": ac, "places": pl, "pages": pg}, resolve, problems)  # type: ignore[arg-type]
+    _check_body_links(
+        list(ev.values()) + list(ac.values()) + list(pl.values()) + list(pg.values()),
+        {"events": ev, "actors": ac, "places": pl, "pages": pg},
+        resolve,
+        problems,
+    )  # type: ignore[arg-type]
 
     corpus = Corpus(site, sorted(ev.values(), key=Event.sort_key), ac, pl, pg, events_by_slug=ev)
     if not cycle_problems and not any(p.severity == "error" for p in problems if "cycle" in p.message):
@@ -198,15 +255,35 @@ def build_corpus(
     return corpus, problems
 
 
-RESERVED_PAGE_SLUGS = {"events", "years", "actors", "places", "tags", "data", "search", "static", "decades", "map", "404"}
+RESERVED_PAGE_SLUGS = {
+    "events",
+    "years",
+    "actors",
+    "places",
+    "tags",
+    "data",
+    "search",
+    "static",
+    "decades",
+    "map",
+    "404",
+}
 
 
-def _check_body_links(entries: list[Entry], indexes: dict[str, dict[str, object]], resolve: _Resolver, problems: list[Problem]) -> None:
+def _check_body_links(
+    entries: list[Entry], indexes: dict[str, dict[str, object]], resolve: _Resolver, problems: list[Problem]
+) -> None:
     for entry in entries:
         for kind, slug, line in find_links(entry.body, entry.body_line):
             if kind not in LINK_KINDS:
                 hint = did_you_mean(kind, set(LINK_KINDS))
-                problems.append(Problem(entry.path, line, f"link '@{kind}/{slug}' has an unknown kind '{kind}'{hint or '; use @events/, @actors/, @places/ or @pages/'}"))
+                problems.append(
+                    Problem(
+                        entry.path,
+                        line,
+                        f"link '@{kind}/{slug}' has an unknown kind '{kind}'{hint or '; use @events/, @actors/, @places/ or @pages/'}",
+                    )
+                )
                 continue
             resolve.check(entry.path, Ref(slug, line), indexes[kind], kind[:-1], kind)
 
@@ -314,11 +391,15 @@ def _related(c: Corpus) -> dict[str, list[Event]]:
                 score = (size[key], days, other_index)
                 if other.slug not in candidates or score < candidates[other.slug]:
                     candidates[other.slug] = score
-        for slug, _score in sorted(candidates.items(), key=lambda item: (item[1][1] // 365, item[1][0], item[1][1], item[1][2])):
+        for slug, _score in sorted(
+            candidates.items(), key=lambda item: (item[1][1] // 365, item[1][0], item[1][1], item[1][2])
+        ):
             if len(chosen) >= RELATED_LIMIT + len(incoming):
                 break
             chosen.setdefault(slug, None)
-        related[event.slug] = [c.events_by_slug[s] for s in chosen if s != event.slug][: max(RELATED_LIMIT, len(incoming))]
+        related[event.slug] = [c.events_by_slug[s] for s in chosen if s != event.slug][
+            : max(RELATED_LIMIT, len(incoming))
+        ]
     return related
 
 

@@ -11,11 +11,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+MONTHS = ("January February March April May June July August September October November December").split()
 
 
 class DateError(ValueError):
@@ -73,22 +71,19 @@ def parse_date(text: str) -> PartialDate:
     """Parse 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'; raise DateError if it is not a real date."""
     match = _DATE_RE.match(text.strip())
     if not match:
-        raise DateError(f"'{text}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
+        raise DateError("write YYYY, YYYY-MM or YYYY-MM-DD")
     year = int(match.group(1))
     month = int(match.group(2)) if match.group(2) else None
     day = int(match.group(3)) if match.group(3) else None
     if year < 1:
-        raise DateError(f"'{text}' is not a valid date (year 0000 does not exist)")
+        raise DateError("YYYY, YYYY-MM or YYYY-MM-DD; there is no year 0")
     if month is not None and not 1 <= month <= 12:
-        raise DateError(f"date {text} is not a valid date (YYYY, YYYY-MM or YYYY-MM-DD; month 01-12)")
+        raise DateError("YYYY, YYYY-MM or YYYY-MM-DD; the month is 01-12")
     if day is not None:
         assert month is not None
         last = calendar.monthrange(year, month)[1]
         if not 1 <= day <= last:
-            raise DateError(
-                f"date {text} is not a valid date (YYYY, YYYY-MM or YYYY-MM-DD; "
-                f"{MONTHS[month - 1]} {year} has {last} days)"
-            )
+            raise DateError(f"YYYY, YYYY-MM or YYYY-MM-DD; {MONTHS[month - 1]} {year} has {last} days")
     return PartialDate(year, month, day)
 
 

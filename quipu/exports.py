@@ -71,19 +71,23 @@ def export_files(corpus: Corpus) -> dict[str, bytes]:
     ]
     features = []
     for p in sorted(corpus.places.values(), key=lambda p: p.slug):
-        features.append({
-            "type": "Feature",
-            "id": p.slug,
-            "geometry": {"type": "Point", "coordinates": [p.coordinates[1], p.coordinates[0]]} if p.coordinates else None,
-            "properties": {
-                "name": p.name,
-                "kind": p.kind,
-                "url": urls.place(p.slug),
-                "within": p.within.slug if p.within else None,
-                "regions": [r.slug for r in p.regions],
-                "events": len(corpus.events_within_place.get(p.slug, [])),
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": p.slug,
+                "geometry": {"type": "Point", "coordinates": [p.coordinates[1], p.coordinates[0]]}
+                if p.coordinates
+                else None,
+                "properties": {
+                    "name": p.name,
+                    "kind": p.kind,
+                    "url": urls.place(p.slug),
+                    "within": p.within.slug if p.within else None,
+                    "regions": [r.slug for r in p.regions],
+                    "events": len(corpus.events_within_place.get(p.slug, [])),
+                },
+            }
+        )
     meta = {"title": corpus.site.title, "schema_version": SCHEMA_VERSION}
     return {
         urls.data("events.json"): _dumps({**meta, "events": events}),
@@ -102,8 +106,15 @@ def _events_csv(events: list[Event]) -> bytes:
     header += ["sources"]
     writer.writerow(header)
     for e in events:
-        row = [e.slug, e.date.iso(), e.end_date.iso() if e.end_date else "", e.title,
-               ";".join(r.slug for r in e.places), ";".join(r.slug for r in e.actors), ";".join(r.slug for r in e.tags)]
+        row = [
+            e.slug,
+            e.date.iso(),
+            e.end_date.iso() if e.end_date else "",
+            e.title,
+            ";".join(r.slug for r in e.places),
+            ";".join(r.slug for r in e.actors),
+            ";".join(r.slug for r in e.tags),
+        ]
         for kind in COUNT_KINDS:
             count = getattr(e.casualties, kind) if e.casualties else None
             row += [str(count.low), str(count.high)] if count else ["", ""]

@@ -16,10 +16,53 @@ import nh3
 from .corpus import LINK_RE
 
 _TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt", "em",
-    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "mark", "ol", "p",
-    "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "tr", "u", "ul", "section", "div",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+    "section",
+    "div",
 }
 _ATTRIBUTES = {
     "*": {"id", "title", "lang"},
@@ -41,7 +84,7 @@ class Renderer:
     def __init__(self) -> None:
         self._md = _markdown.Markdown(
             extensions=["extra", "sane_lists", "toc"],
-            extension_configs={"toc": {"permalink": False, "baselevel": 2}},
+            extension_configs={"toc": {"permalink": False}},
             output_format="html",
         )
 
@@ -55,6 +98,8 @@ class Renderer:
         source = LINK_RE.sub(replace, body)
         self._md.reset()
         html = self._md.convert(source)
+        # The page title is the only h1; a '#' heading in a body becomes h2.
+        html = html.replace("<h1", "<h2").replace("</h1>", "</h2>")
         return sanitize(html)
 
 

@@ -165,8 +165,12 @@ def build_sources(items: list[dict[str, Any]], path: str) -> tuple[tuple[Source,
     for item in items:
         line = item["__line__"]
         if not item.get("url") and not item.get("publisher"):
-            problems.append(Problem(path, line, "source needs a 'url' or a 'publisher' so readers can find it; add one"))
-        out.append(Source(item["title"], item.get("publisher"), item.get("url"), item.get("date"), item.get("quote"), line))
+            problems.append(
+                Problem(path, line, "source needs a 'url' or a 'publisher' so readers can find it; add one")
+            )
+        out.append(
+            Source(item["title"], item.get("publisher"), item.get("url"), item.get("date"), item.get("quote"), line)
+        )
     return tuple(out), problems
 
 
@@ -177,7 +181,9 @@ def check_slug(raw: RawEntry) -> list[Problem]:
         part for part in "".join(c if c.isalnum() and c.isascii() else "-" for c in raw.slug.lower()).split("-") if part
     )
     fix = f"; rename it to '{suggestion}'" if suggestion else ""
-    return [Problem(raw.path, 1, f"file name '{raw.slug}' is not a valid slug (lowercase a-z, 0-9 and single hyphens){fix}")]
+    return [
+        Problem(raw.path, 1, f"file name '{raw.slug}' is not a valid slug (lowercase a-z, 0-9 and single hyphens){fix}")
+    ]
 
 
 def build_event(raw: RawEntry, v: dict[str, Any], site: SiteConfig, today: date) -> tuple[Event | None, list[Problem]]:
@@ -191,14 +197,36 @@ def build_event(raw: RawEntry, v: dict[str, Any], site: SiteConfig, today: date)
     if start.earliest() > today:
         problems.append(Problem(raw.path, lines["date"], f"date {start} is in the future; check the year"))
     if start.year < site.period_start:
-        problems.append(Problem(raw.path, lines["date"], f"date {start} is before the period covered by the site ({site.period_start}); this timeline starts in {site.period_start}"))
+        problems.append(
+            Problem(
+                raw.path,
+                lines["date"],
+                f"date {start} is before the period covered by the site ({site.period_start}); this timeline starts in {site.period_start}",
+            )
+        )
     if end is not None:
         if end.latest() < start.earliest():
-            problems.append(Problem(raw.path, lines["end_date"], f"end_date {end} is before date {start}; swap them or fix the year"))
+            problems.append(
+                Problem(
+                    raw.path, lines["end_date"], f"end_date {end} is before date {start}; swap them or fix the year"
+                )
+            )
         elif end.earliest() > today:
-            problems.append(Problem(raw.path, lines["end_date"], f"end_date {end} is in the future; leave it out while the event is ongoing"))
+            problems.append(
+                Problem(
+                    raw.path,
+                    lines["end_date"],
+                    f"end_date {end} is in the future; leave it out while the event is ongoing",
+                )
+            )
     if raw.folder and raw.folder != f"{start.year:04d}":
-        problems.append(Problem(raw.path, lines["date"], f"the event starts in {start.year} but is in content/events/{raw.folder}/; move this file to content/events/{start.year:04d}/"))
+        problems.append(
+            Problem(
+                raw.path,
+                lines["date"],
+                f"the event starts in {start.year} but is in content/events/{raw.folder}/; move this file to content/events/{start.year:04d}/",
+            )
+        )
     casualties = None
     if "casualties" in v:
         c = v["casualties"]
@@ -229,7 +257,13 @@ def build_actor(raw: RawEntry, v: dict[str, Any]) -> tuple[Actor | None, list[Pr
     problems += source_problems
     active = v.get("active", {})
     if "from" in active and "to" in active and active["to"] < active["from"]:
-        problems.append(Problem(raw.path, active["__lines__"]["to"], f"active.to {active['to']} is before active.from {active['from']}; swap them"))
+        problems.append(
+            Problem(
+                raw.path,
+                active["__lines__"]["to"],
+                f"active.to {active['to']} is before active.from {active['from']}; swap them",
+            )
+        )
     actor = Actor(
         **_common(raw, v),
         name=v["name"],
@@ -269,11 +303,23 @@ def build_site(v: dict[str, Any], path: str, base_url_override: str | None) -> t
     problems: list[Problem] = []
     base_url = base_url_override if base_url_override is not None else v.get("base_url", "/")
     if not (base_url.startswith("/") or base_url.startswith(("http://", "https://"))):
-        problems.append(Problem(path, v["__lines__"].get("base_url", 1), f"base_url '{base_url}' must start with '/' or be an http(s) URL, e.g. /peru-timeline/"))
+        problems.append(
+            Problem(
+                path,
+                v["__lines__"].get("base_url", 1),
+                f"base_url '{base_url}' must start with '/' or be an http(s) URL, e.g. /peru-timeline/",
+            )
+        )
         base_url = "/"
     language = v.get("language", "en")
     if not all(part.isalpha() for part in language.split("-")) or len(language) > 12:
-        problems.append(Problem(path, v["__lines__"].get("language", 1), f"language '{language}' is not a language code such as en or es"))
+        problems.append(
+            Problem(
+                path,
+                v["__lines__"].get("language", 1),
+                f"language '{language}' is not a language code such as en or es",
+            )
+        )
         language = "en"
     config = SiteConfig(
         title=v["title"],

@@ -85,15 +85,51 @@ def make_pages(corpus: Corpus, renderer: Renderer | None = None) -> list[Page]:
 
     years = sorted(corpus.events_by_year)
     intro_html = renderer.render(site.intro, Linker("")) if site.intro else ""
-    pages.append(Page(urls.home(), "index.html", {**common, "decades": _decades(corpus), "recent": events[::-1][:RECENT], "intro_html": intro_html, "total": len(events), "total_deaths": deaths(events), "counts": _counts(corpus)}, site.title))
+    pages.append(
+        Page(
+            urls.home(),
+            "index.html",
+            {
+                **common,
+                "decades": _decades(corpus),
+                "recent": events[::-1][:RECENT],
+                "intro_html": intro_html,
+                "total": len(events),
+                "total_deaths": deaths(events),
+                "counts": _counts(corpus),
+            },
+            site.title,
+        )
+    )
 
     for i, y in enumerate(years):
         year_events = corpus.events_by_year[y]
-        pages.append(Page(urls.year(y), "year.html", {**common, "year": y, "events": year_events, "deaths": deaths(year_events), "prev_year": years[i - 1] if i else None, "next_year": years[i + 1] if i + 1 < len(years) else None}, str(y)))
+        pages.append(
+            Page(
+                urls.year(y),
+                "year.html",
+                {
+                    **common,
+                    "year": y,
+                    "events": year_events,
+                    "deaths": deaths(year_events),
+                    "prev_year": years[i - 1] if i else None,
+                    "next_year": years[i + 1] if i + 1 < len(years) else None,
+                },
+                str(y),
+            )
+        )
 
     for i, event in enumerate(events):
         url = urls.event(event.slug)
-        pages.append(Page(url, "event.html", {**common, **_event_context(corpus, event, i), "body_html": renderer.render(event.body, Linker(url))}, event.title))
+        pages.append(
+            Page(
+                url,
+                "event.html",
+                {**common, **_event_context(corpus, event, i), "body_html": renderer.render(event.body, Linker(url))},
+                event.title,
+            )
+        )
 
     actors_sorted = sorted(corpus.actors.values(), key=lambda a: (a.name.lower(), a.slug))
     by_kind: dict[str, list[Actor]] = defaultdict(list)
@@ -101,51 +137,94 @@ def make_pages(corpus: Corpus, renderer: Renderer | None = None) -> list[Page]:
         by_kind[actor.kind].append(actor)
     groups = [(ACTOR_KIND_LABELS[k], by_kind[k]) for k in ACTOR_KIND_LABELS if k in by_kind]
     event_counts = {slug: len(v) for slug, v in corpus.events_by_actor.items()}
-    pages.append(Page(urls.actors(), "actors.html", {**common, "groups": groups, "event_counts": event_counts}, "Actors"))
+    pages.append(
+        Page(urls.actors(), "actors.html", {**common, "groups": groups, "event_counts": event_counts}, "Actors")
+    )
     for actor in actors_sorted:
         url = urls.actor(actor.slug)
-        pages.append(Page(url, "actor.html", {
-            **common,
-            "actor": actor,
-            "kind_label": ACTOR_KIND_LABELS[actor.kind],
-            "parent": corpus.parent_actor(actor),
-            "members": corpus.members.get(actor.slug, []),
-            "events": corpus.events_by_actor.get(actor.slug, []),
-            "mentioned_in": [e for e in corpus.backlinks.get(("actors", actor.slug), []) if isinstance(e, Event) and actor.slug not in {r.slug for r in e.actors}],
-            "body_html": renderer.render(actor.body, Linker(url)),
-        }, actor.name))
+        pages.append(
+            Page(
+                url,
+                "actor.html",
+                {
+                    **common,
+                    "actor": actor,
+                    "kind_label": ACTOR_KIND_LABELS[actor.kind],
+                    "parent": corpus.parent_actor(actor),
+                    "members": corpus.members.get(actor.slug, []),
+                    "events": corpus.events_by_actor.get(actor.slug, []),
+                    "mentioned_in": [
+                        e
+                        for e in corpus.backlinks.get(("actors", actor.slug), [])
+                        if isinstance(e, Event) and actor.slug not in {r.slug for r in e.actors}
+                    ],
+                    "body_html": renderer.render(actor.body, Linker(url)),
+                },
+                actor.name,
+            )
+        )
 
     places_sorted = sorted(corpus.places.values(), key=lambda p: (p.name.lower(), p.slug))
     roots = [p for p in places_sorted if p.within is None or p.within.slug not in corpus.places]
     place_counts = {slug: len(v) for slug, v in corpus.events_within_place.items()}
-    pages.append(Page(urls.places(), "places.html", {**common, "roots": roots, "children": corpus.children, "counts": place_counts}, "Places"))
+    pages.append(
+        Page(
+            urls.places(),
+            "places.html",
+            {**common, "roots": roots, "children": corpus.children, "counts": place_counts},
+            "Places",
+        )
+    )
     for place in places_sorted:
         url = urls.place(place.slug)
         direct = corpus.events_by_place.get(place.slug, [])
-        pages.append(Page(url, "place.html", {
-            **common,
-            "place": place,
-            "ancestors": corpus.ancestors(place),
-            "children": corpus.children.get(place.slug, []),
-            "region_members": corpus.region_members.get(place.slug, []),
-            "regions": [corpus.places[r.slug] for r in place.regions if r.slug in corpus.places],
-            "events": corpus.events_within_place.get(place.slug, []),
-            "direct": {e.slug for e in direct},
-            "event_places": {e.slug: [corpus.places[r.slug] for r in e.places if r.slug in corpus.places] for e in corpus.events_within_place.get(place.slug, [])},
-            "deaths": deaths(corpus.events_within_place.get(place.slug, [])),
-            "body_html": renderer.render(place.body, Linker(url)),
-        }, place.name))
+        pages.append(
+            Page(
+                url,
+                "place.html",
+                {
+                    **common,
+                    "place": place,
+                    "ancestors": corpus.ancestors(place),
+                    "children": corpus.children.get(place.slug, []),
+                    "region_members": corpus.region_members.get(place.slug, []),
+                    "regions": [corpus.places[r.slug] for r in place.regions if r.slug in corpus.places],
+                    "events": corpus.events_within_place.get(place.slug, []),
+                    "direct": {e.slug for e in direct},
+                    "event_places": {
+                        e.slug: [corpus.places[r.slug] for r in e.places if r.slug in corpus.places]
+                        for e in corpus.events_within_place.get(place.slug, [])
+                    },
+                    "deaths": deaths(corpus.events_within_place.get(place.slug, [])),
+                    "body_html": renderer.render(place.body, Linker(url)),
+                },
+                place.name,
+            )
+        )
 
     tag_names = sorted(corpus.events_by_tag)
-    pages.append(Page(urls.tags(), "tags.html", {**common, "tags": [(t, len(corpus.events_by_tag[t])) for t in tag_names]}, "Tags"))
+    pages.append(
+        Page(
+            urls.tags(), "tags.html", {**common, "tags": [(t, len(corpus.events_by_tag[t])) for t in tag_names]}, "Tags"
+        )
+    )
     for tag in tag_names:
         tagged = corpus.events_by_tag[tag]
-        pages.append(Page(urls.tag(tag), "tag.html", {**common, "tag": tag, "events": tagged, "deaths": deaths(tagged)}, tag))
+        pages.append(
+            Page(urls.tag(tag), "tag.html", {**common, "tag": tag, "events": tagged, "deaths": deaths(tagged)}, tag)
+        )
 
     for slug in sorted(corpus.pages):
         entry = corpus.pages[slug]
         url = urls.page(slug)
-        pages.append(Page(url, "page.html", {**common, "entry": entry, "body_html": renderer.render(entry.body, Linker(url))}, entry.title))
+        pages.append(
+            Page(
+                url,
+                "page.html",
+                {**common, "entry": entry, "body_html": renderer.render(entry.body, Linker(url))},
+                entry.title,
+            )
+        )
 
     pages.append(Page(urls.not_found(), "404.html", {**common}, "Page not found"))
     return pages
@@ -185,12 +264,25 @@ def _decades(corpus: Corpus) -> list[dict[str, Any]]:
             ev = corpus.events_by_year.get(y, [])
             decade_events += ev
             years.append({"year": y, "count": len(ev), "deaths": deaths(ev)})
-        decades.append({"label": f"{start}s", "start": start, "years": years, "count": len(decade_events), "deaths": deaths(decade_events)})
+        decades.append(
+            {
+                "label": f"{start}s",
+                "start": start,
+                "years": years,
+                "count": len(decade_events),
+                "deaths": deaths(decade_events),
+            }
+        )
     return decades
 
 
 def _counts(corpus: Corpus) -> dict[str, int]:
-    return {"events": len(corpus.events), "actors": len(corpus.actors), "places": len(corpus.places), "tags": len(corpus.events_by_tag)}
+    return {
+        "events": len(corpus.events),
+        "actors": len(corpus.actors),
+        "places": len(corpus.places),
+        "tags": len(corpus.events_by_tag),
+    }
 
 
 def place_label(place: Place) -> str:

@@ -142,7 +142,13 @@ def render_site(corpus: Corpus, templates: Path, extra_context: dict[str, Any] |
     for page in page_list:
         path = urls.output_path(page.url)
         if path in files:
-            raise TemplateProblem(Problem(path, 1, f"two pages want the same output file /{path} ({owners[path]} and {page.template}); rename one entry"))
+            raise TemplateProblem(
+                Problem(
+                    path,
+                    1,
+                    f"two pages want the same output file /{path} ({owners[path]} and {page.template}); rename one entry",
+                )
+            )
         owners[path] = page.template
         files[path] = render_page(env, page, extra_context).encode("utf-8")
     files.update(exports.export_files(corpus))

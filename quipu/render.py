@@ -54,9 +54,15 @@ def render_page(env: jinja2.Environment, page: Page, extra: dict[str, Any] | Non
         return template.render(page_url=page.url, page_title=page.title, **page.context, **(extra or {}))
     except jinja2.TemplateSyntaxError as exc:
         path = exc.filename or page.template
-        raise TemplateProblem(Problem(display_path(Path(path)), exc.lineno or 1, f"template error: {exc.message}")) from None
+        raise TemplateProblem(
+            Problem(display_path(Path(path)), exc.lineno or 1, f"template error: {exc.message}")
+        ) from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateProblem(Problem(f"templates/{page.template}", 1, f"template '{exc.name}' not found; create it in the templates folder")) from None
+        raise TemplateProblem(
+            Problem(
+                f"templates/{page.template}", 1, f"template '{exc.name}' not found; create it in the templates folder"
+            )
+        ) from None
     except Exception as exc:  # noqa: BLE001 - any template runtime error is reported, not raised
         path, line = _template_position(exc, page.template)
         raise TemplateProblem(Problem(path, line, f"template error while rendering /{page.url}: {exc}")) from None

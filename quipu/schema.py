@@ -19,8 +19,8 @@ from .yamlsafe import YMap, YScalar, YSeq, YValue
 INVALID: Any = object()
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _SLUG_RE = re.compile(SLUG_PATTERN)
-_INT_RE = re.compile(r"^[+-]?\d+$")
-_NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_INT_RE = re.compile(r"^[+-]?[0-9]+$")
+_NUM_RE = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 _PLACEHOLDER = "FILL IN"
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
@@ -114,7 +114,9 @@ class Url(Spec):
             return INVALID
         text = scalar.text.strip()
         if "FILL-IN" in text.upper():
-            return ctx.error(scalar.line, f"'{name}' still holds a FILL-IN placeholder from 'build.py new'; put the real URL")
+            return ctx.error(
+                scalar.line, f"'{name}' still holds a FILL-IN placeholder from 'build.py new'; put the real URL"
+            )
         if not _URL_RE.match(text):
             return ctx.error(scalar.line, f"'{name}' must be an http:// or https:// URL, not '{text[:80]}'")
         return text
@@ -163,7 +165,8 @@ class Choice(Spec):
         if text not in self.values:
             return ctx.error(
                 scalar.line,
-                f"'{name}' must be one of {', '.join(self.values)}, not '{text}'" + did_you_mean(text, set(self.values)),
+                f"'{name}' must be one of {', '.join(self.values)}, not '{text}'"
+                + did_you_mean(text, set(self.values)),
             )
         return text
 
@@ -215,7 +218,9 @@ class Number(Spec):
             return ctx.error(scalar.line, f"'{name}' must be a number, not '{scalar.text[:40]}'")
         number = float(text)
         if not self.minimum <= number <= self.maximum:
-            return ctx.error(scalar.line, f"'{name}' must be between {self.minimum:g} and {self.maximum:g}, not {number:g}")
+            return ctx.error(
+                scalar.line, f"'{name}' must be between {self.minimum:g} and {self.maximum:g}, not {number:g}"
+            )
         return number
 
     def json(self) -> dict[str, Any]:
@@ -249,7 +254,7 @@ class Date(Spec):
         try:
             return parse_date(scalar.text)
         except DateError as exc:
-            return ctx.error(scalar.line, f"'{name}': {exc}")
+            return ctx.error(scalar.line, f"{name} {scalar.text.strip()[:40]} is not a valid date ({exc})")
 
     def json(self) -> dict[str, Any]:
         return {
@@ -263,6 +268,7 @@ class ListOf(Spec):
     item: Spec = field(default_factory=Text)
     min_items: int = 0
     unique: bool = True
+    hint: str = "add one"
 
     @property
     def label(self) -> str:  # type: ignore[override]
@@ -276,7 +282,10 @@ class ListOf(Spec):
         else:
             items = value.items
         if len(items) < self.min_items:
-            return ctx.error(value.line, f"'{name}' needs at least {self.min_items} item{'s' if self.min_items > 1 else ''}")
+            return ctx.error(
+                value.line,
+                f"'{name}' needs at least {self.min_items} item{'s' if self.min_items > 1 else ''}; {self.hint}",
+            )
         out = []
         seen: dict[str, int] = {}
         ok = True
@@ -339,7 +348,10 @@ class Mapping(Spec):
             spec_field = known.get(key)
             if spec_field is None:
                 hint = did_you_mean(key, set(known))
-                ctx.error(line, f"unknown field '{prefix}{key}'{hint or '; remove it (known fields: ' + ', '.join(known) + ')'}")
+                ctx.error(
+                    line,
+                    f"unknown field '{prefix}{key}'{hint or '; remove it (known fields: ' + ', '.join(known) + ')'}",
+                )
                 ok = False
                 continue
             checked = spec_field.spec.check(item, prefix + key, ctx)
@@ -445,8 +457,20 @@ PLACE_KINDS = ("country", "region", "department", "province", "district", "town"
 
 EVENT = Mapping(
     fields=(
-        Field("title", Text(one_line=True, max_length=200), "What happened, in a few words.", required=True, example="Lucanamarca massacre"),
-        Field("date", Date(), "When it happened or began: YYYY, YYYY-MM or YYYY-MM-DD, only as precise as known.", required=True, example="1983-04-03"),
+        Field(
+            "title",
+            Text(one_line=True, max_length=200),
+            "What happened, in a few words.",
+            required=True,
+            example="Lucanamarca massacre",
+        ),
+        Field(
+            "date",
+            Date(),
+            "When it happened or began: YYYY, YYYY-MM or YYYY-MM-DD, only as precise as known.",
+            required=True,
+            example="1983-04-03",
+        ),
         Field("end_date", Date(), "When it ended, for events that lasted; not before date."),
         Field("date_note", Text(), "How the date is known, e.g. not disclosed by the authorities."),
         Field("actors", ListOf(Slug("actor")), "Slugs of content/actors/* involved."),
@@ -454,8 +478,21 @@ EVENT = Mapping(
         Field("tags", ListOf(Slug("tag")), "Lowercase topic slugs."),
         Field("related", ListOf(Slug("event")), "Slugs of other events closely related."),
         Field("casualties", CASUALTIES, "Head counts: killed, wounded, disappeared, captured, and a note."),
-        Field("sources", ListOf(SOURCE, min_items=1, unique=False), "At least one source that supports the entry.", required=True, example="[{title: ..., publisher: ..., url: https://...}]"),
-        Field("summary", Text(one_line=True, max_length=300), "One line for lists; defaults to the body's first sentence."),
+        Field(
+            "sources",
+            ListOf(
+                SOURCE,
+                min_items=1,
+                unique=False,
+                hint="add a source you have read: - title: ..., publisher: ..., url: https://...",
+            ),
+            "At least one source that supports the entry.",
+            required=True,
+            example="[{title: ..., publisher: ..., url: https://...}]",
+        ),
+        Field(
+            "summary", Text(one_line=True, max_length=300), "One line for lists; defaults to the body's first sentence."
+        ),
         Field("draft", Boolean(), "true keeps the entry out of the build unless --drafts is given."),
     )
 )
@@ -469,7 +506,13 @@ ACTIVE = Mapping(
 
 ACTOR = Mapping(
     fields=(
-        Field("name", Text(one_line=True, max_length=200), "Name in English, or the person's full name.", required=True, example="Shining Path"),
+        Field(
+            "name",
+            Text(one_line=True, max_length=200),
+            "Name in English, or the person's full name.",
+            required=True,
+            example="Shining Path",
+        ),
         Field("kind", Choice(ACTOR_KINDS), "What sort of actor this is.", required=True, example="armed-group"),
         Field("aliases", ListOf(Text(one_line=True)), "Other names: Spanish names, acronyms, noms de guerre."),
         Field("part_of", Slug("actor"), "Slug of the organisation this actor belongs to."),
@@ -481,7 +524,13 @@ ACTOR = Mapping(
 
 PLACE = Mapping(
     fields=(
-        Field("name", Text(one_line=True, max_length=200), "Name, with Spanish diacritics.", required=True, example="Vizcatán del Ene"),
+        Field(
+            "name",
+            Text(one_line=True, max_length=200),
+            "Name, with Spanish diacritics.",
+            required=True,
+            example="Vizcatán del Ene",
+        ),
         Field("kind", Choice(PLACE_KINDS), "Administrative level or sort of place.", required=True, example="district"),
         Field("within", Slug("place"), "Slug of the place that contains this one."),
         Field("regions", ListOf(Slug("place")), "Slugs of places of kind 'region' it also belongs to (e.g. vraem)."),
@@ -502,7 +551,9 @@ PAGE = Mapping(
 
 PERIOD = Mapping(
     fields=(
-        Field("start", Integer(minimum=1, maximum=9999), "First year covered; earlier events are refused.", required=True),
+        Field(
+            "start", Integer(minimum=1, maximum=9999), "First year covered; earlier events are refused.", required=True
+        ),
     )
 )
 

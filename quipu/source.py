@@ -66,14 +66,22 @@ def find_files(content: Path, cwd: Path | None = None) -> tuple[list[SourceFile]
                 path = here / name
                 shown = display_path(path, cwd)
                 if path.is_symlink():
-                    problems.append(Problem(shown, 1, "symbolic links are not read; replace the link with the file", "warning"))
+                    problems.append(
+                        Problem(shown, 1, "symbolic links are not read; replace the link with the file", "warning")
+                    )
                     continue
                 if not name.endswith(ENTRY_SUFFIXES):
-                    problems.append(Problem(shown, 1, f"ignored: not an entry (entries end in .md or .yaml)", "warning"))
+                    problems.append(Problem(shown, 1, "ignored: not an entry (entries end in .md or .yaml)", "warning"))
                     continue
                 folder = "/".join(rel_parts)
                 if kind == "events" and len(rel_parts) != 1:
-                    problems.append(Problem(shown, 1, "events live in content/events/<YYYY>/<slug>.md; move this file into its year folder"))
+                    problems.append(
+                        Problem(
+                            shown,
+                            1,
+                            "events live in content/events/<YYYY>/<slug>.md; move this file into its year folder",
+                        )
+                    )
                     continue
                 if kind != "events" and rel_parts:
                     problems.append(Problem(shown, 1, f"{kind} live directly in content/{kind}/; move this file there"))
@@ -111,7 +119,9 @@ def parse_entry(kind: str, slug: str, shown: str, folder: str, raw: bytes, yaml_
     if data is None:
         return Problem(shown, yaml_line, "front matter is empty; add the required fields (see CONTRIBUTING.md)")
     if not isinstance(data, YMap):
-        return Problem(shown, data.line, "front matter must be a mapping of 'key: value' lines, not a list or a single value")
+        return Problem(
+            shown, data.line, "front matter must be a mapping of 'key: value' lines, not a list or a single value"
+        )
     if body is None:
         body_node = data.items.pop("body", None)
         body_line = data.key_lines.pop("body", 1)
@@ -133,7 +143,9 @@ def decode(raw: bytes, shown: str) -> str | Problem:
         line = raw[: exc.start].count(b"\n") + 1
         return Problem(shown, line, "file is not UTF-8 text; save it as UTF-8 in your editor")
     if "\x00" in text:
-        return Problem(shown, text[: text.index("\x00")].count("\n") + 1, "file contains a NUL byte; it is not a text file")
+        return Problem(
+            shown, text[: text.index("\x00")].count("\n") + 1, "file contains a NUL byte; it is not a text file"
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

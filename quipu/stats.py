@@ -46,18 +46,44 @@ def coverage_problems(corpus: Corpus, figures: dict[str, Any]) -> list[Problem]:
     problems = []
     for key in ("events", "actors", "places"):
         if key in rules and figures[key] < rules[key]:
-            problems.append(Problem(path, lines.get(key, 1), f"coverage: {figures[key]} {key}, the rule asks for at least {rules[key]}; add {key} or lower the rule with care"))
+            problems.append(
+                Problem(
+                    path,
+                    lines.get(key, 1),
+                    f"coverage: {figures[key]} {key}, the rule asks for at least {rules[key]}; add {key} or lower the rule with care",
+                )
+            )
     per_year = figures["events_per_year"]
     for rule in rules.get("years", []):
-        thin = [f"{y} ({per_year.get(str(y), 0)})" for y in range(rule["from"], rule["to"] + 1) if per_year.get(str(y), 0) < rule["min"]]
+        thin = [
+            f"{y} ({per_year.get(str(y), 0)})"
+            for y in range(rule["from"], rule["to"] + 1)
+            if per_year.get(str(y), 0) < rule["min"]
+        ]
         if thin:
-            problems.append(Problem(path, rule["__line__"], f"coverage: years {rule['from']}-{rule['to']} need at least {rule['min']} events each; short: {', '.join(thin)}"))
+            problems.append(
+                Problem(
+                    path,
+                    rule["__line__"],
+                    f"coverage: years {rule['from']}-{rule['to']} need at least {rule['min']} events each; short: {', '.join(thin)}",
+                )
+            )
     if "sources_per_event" in rules:
         for event in corpus.events:
             if len(event.sources) < rules["sources_per_event"]:
-                problems.append(Problem(event.path, event.line_of("sources"), f"coverage: {len(event.sources)} sources, the rule asks for {rules['sources_per_event']}; add a source"))
+                problems.append(
+                    Problem(
+                        event.path,
+                        event.line_of("sources"),
+                        f"coverage: {len(event.sources)} sources, the rule asks for {rules['sources_per_event']}; add a source",
+                    )
+                )
     if rules.get("coordinates"):
         for place in sorted(corpus.places.values(), key=lambda p: p.path):
             if place.kind in NEEDS_COORDINATES and place.coordinates is None:
-                problems.append(Problem(place.path, 1, f"coverage: this {place.kind} has no coordinates; add coordinates: [lat, lon]"))
+                problems.append(
+                    Problem(
+                        place.path, 1, f"coverage: this {place.kind} has no coordinates; add coordinates: [lat, lon]"
+                    )
+                )
     return problems

@@ -10,7 +10,6 @@ stays the text 'no'.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 import yaml
 
@@ -48,7 +47,7 @@ class YMap:
     line: int = 1
 
 
-YValue = Union[YScalar, YSeq, YMap]
+YValue = YScalar | YSeq | YMap
 
 
 class YamlProblem(Exception):
@@ -68,7 +67,10 @@ def load(text: str, first_line: int = 1) -> YValue | None:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
         what = exc.problem or "YAML syntax error"
-        context = f" ({exc.context})" if exc.context else ""
+        context = ""
+        if exc.context and exc.context_mark is not None:
+            started = first_line + exc.context_mark.line
+            context = f" ({exc.context} that starts at line {started})" if started != line else f" ({exc.context})"
         raise YamlProblem(line, f"YAML syntax error: {what}{context}; check indentation, quotes and colons") from None
     except yaml.YAMLError as exc:
         raise YamlProblem(first_line, f"YAML error: {exc}") from None
@@ -88,7 +90,7 @@ def _convert(node: yaml.Node, offset: int, seen: set[int], depth: int) -> YValue
     if id(node) in seen:
         raise YamlProblem(line, "YAML anchors and aliases (&name, *name) are not allowed; write the value out")
     if isinstance(node, yaml.ScalarNode):
-        return YScalar(str(node.value), node.tag[len(_STD):], line, quoted=node.style not in (None, ""))
+        return YScalar(str(node.value), node.tag[len(_STD) :], line, quoted=node.style not in (None, ""))
     seen.add(id(node))
     if isinstance(node, yaml.SequenceNode):
         return YSeq([_convert(n, offset, seen, depth + 1) for n in node.value], line)
@@ -105,9 +107,7 @@ def _convert(node: yaml.Node, offset: int, seen: set[int], depth: int) -> YValue
             raise YamlProblem(key_line, f"YAML tag '{key_node.tag}' is not allowed; remove the tag")
         key = str(key_node.value)
         if key in items:
-            raise YamlProblem(
-                key_line, f"duplicate key '{key}' (first at line {key_lines[key]}); keep only one"
-            )
+            raise YamlProblem(key_line, f"duplicate key '{key}' (first at line {key_lines[key]}); keep only one")
         items[key] = _convert(value_node, offset, seen, depth + 1)
         key_lines[key] = key_line
     return YMap(items, key_lines, line)

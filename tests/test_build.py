@@ -1,0 +1,171 @@
+"""The build command: safety of the output folder, links, sanitising, sub-paths."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from quipu.writer import MARKER
+
+from .conftest import Run, event
+
+GOLDEN = Path(__file__).parent / "golden" / "content"
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_failed_build_leaves_old_output_byte_identical(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    make_site()
+    assert cli("build").code == 0
+    before = _snapshot(tmp_path / "site")
+    assert "events/first-action/index.html" in before
+    make_site({"events/1980/broken.md": "---\ntitle: [unclosed\n---\n"})
+    run = cli("build")
+    assert run.code == 1
+    assert "broken.md:3: error: YAML syntax error" in run.err and "starts at line 2" in run.err
+    assert _snapshot(tmp_path / "site") == before
+
+
+def test_template_error_leaves_old_output_and_names_the_template(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    import shutil
+
+    from .conftest import ROOT
+
+    make_site()
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    assert cli("build", "--templates", str(templates)).code == 0
+    before = _snapshot(tmp_path / "site")
+    (templates / "year.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}\n{{ no_such_thing }}\n{% endblock %}\n"
+    )
+    run = cli("build", "--templates", str(templates))
+    assert run.code == 1
+    assert "templates/year.html:3: error: template error" in run.err
+    assert _snapshot(tmp_path / "site") == before
+
+
+def test_refuses_to_replace_a_folder_it_did_not_make(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    make_site()
+    precious = tmp_path / "site" / "thesis.txt"
+    precious.parent.mkdir()
+    precious.write_text("years of work")
+    run = cli("build")
+    assert run.code == 1
+    assert "not made by build.py" in run.err
+    assert precious.read_text() == "years of work"
+
+
+def test_marker_makes_the_folder_ours(make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path) -> None:
+    make_site()
+    assert cli("build").code == 0
+    assert (tmp_path / "site" / MARKER).is_file()
+    (tmp_path / "site" / "stale.html").write_text("old")
+    assert cli("build").code == 0
+    assert not (tmp_path / "site" / "stale.html").exists()
+
+
+def test_drafts_are_left_out_unless_asked(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    make_site({"events/1981/wip.md": event("Work in progress", "1981-02-03", extra="draft: true\n")})
+    assert cli("build").code == 0
+    assert not (tmp_path / "site/events/wip/index.html").exists()
+    assert cli("build", "--drafts").code == 0
+    assert (tmp_path / "site/events/wip/index.html").exists()
+
+
+def test_strict_build_writes_nothing_on_warnings(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    make_site({"places/town.md": "---\nname: Town\nkind: town\n---\nNo coordinates.\n"})
+    assert cli("build", "--strict").code == 1
+    assert not (tmp_path / "site").exists()
+    assert cli("build").code == 0
+
+
+def _all_html(root: Path) -> list[Path]:
+    return sorted(root.rglob("*.html"))
+
+
+@pytest.mark.parametrize("base_url", ["/", "/peru-timeline/", "https://example.org/peru-timeline/"])
+def test_every_internal_link_resolves(cli: Callable[..., Run], tmp_path: Path, base_url: str) -> None:
+    out = tmp_path / "out"
+    assert cli("build", "--content", str(GOLDEN), "--out", str(out), "--base-url", base_url).code == 0
+    checked = 0
+    for page in _all_html(out):
+        if page.name == "404.html":
+            continue
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for tag, attr in (("a", "href"), ("link", "href")):
+            for el in soup.find_all(tag):
+                href = el.get(attr)
+                if not href or href.startswith(("http://", "https://", "#", "mailto:")):
+                    continue
+                target = (page.parent / href.split("#")[0]).resolve()
+                if href.split("#")[0].endswith("/") or target.is_dir():
+                    target = target / "index.html"
+                assert target.is_file(), f"{page.relative_to(out)} links to missing {href}"
+                assert out.resolve() in target.parents
+                checked += 1
+    assert checked > 50
+
+
+def test_404_uses_the_base_path(cli: Callable[..., Run], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert cli("build", "--content", str(GOLDEN), "--out", str(out), "--base-url", "/peru-timeline/").code == 0
+    soup = BeautifulSoup((out / "404.html").read_text(), "html.parser")
+    assert soup.find("link", rel="stylesheet")["href"] == "/peru-timeline/static/style.css"
+
+
+def test_no_script_from_content_reaches_a_page(cli: Callable[..., Run], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert cli("build", "--content", str(GOLDEN), "--out", str(out)).code == 0
+    for page in _all_html(out):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        assert soup.find("script") is None, page
+        for el in soup.find_all(True):
+            for name, value in el.attrs.items():
+                assert not name.startswith("on"), (page, el)
+                if isinstance(value, str):
+                    assert not value.strip().lower().startswith("javascript:"), (page, el)
+
+
+def test_event_page_shows_the_facts(cli: Callable[..., Run], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert cli("build", "--content", str(GOLDEN), "--out", str(out)).code == 0
+    soup = BeautifulSoup((out / "events/massacre/index.html").read_text(), "html.parser")
+    assert soup.find("h1").get_text() == "Massacre: a disputed toll"
+    facts = soup.find("dl", class_="facts").get_text(" ", strip=True)
+    assert "April 1983" in facts and "May 1983" in facts
+    assert "62–69" in facts
+    assert "Only the month is known." in facts
+    assert "Village › Vizcatán District › Department" in " ".join(facts.split())
+    assert [a.get_text() for a in soup.select("ol.sources cite a")] == ["Final report <script>alert(1)</script>"]
+    clash = BeautifulSoup((out / "events/undisclosed-clash/index.html").read_text(), "html.parser")
+    assert "The communiqué did not give the date." in clash.get_text()
+    assert clash.find("time")["datetime"] == "2023-03"
+
+
+def test_place_pages_roll_up_events(cli: Callable[..., Run], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert cli("build", "--content", str(GOLDEN), "--out", str(out)).code == 0
+
+    def titles(slug: str) -> list[str]:
+        soup = BeautifulSoup((out / f"places/{slug}/index.html").read_text(), "html.parser")
+        return [a.get_text() for a in soup.select("a.event-title")]
+
+    assert titles("department") == ["First action", "Massacre: a disputed toll", "Clash on an undisclosed date"]
+    assert titles("region") == titles("department")  # the district is in the region, the village in the district
+    assert titles("village") == ["First action", "Massacre: a disputed toll"]

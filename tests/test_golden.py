@@ -1,0 +1,43 @@
+"""The rendered pages of a small site, byte for byte.
+
+Refresh with `pytest tests/test_golden.py --update-golden` and review the diff
+in git: every change to a page is visible in review.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from .conftest import Run
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_golden_site(cli: Callable[..., Run], tmp_path: Path, update_golden: bool) -> None:
+    out = tmp_path / "out"
+    run = cli("build", "--content", str(GOLDEN / "content"), "--out", str(out))
+    assert run.code == 0, run.err
+    built = _tree(out)
+    expected_dir = GOLDEN / "expected"
+    if update_golden or not expected_dir.exists():
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        shutil.copytree(out, expected_dir)
+    expected = _tree(expected_dir)
+    assert sorted(built) == sorted(expected)
+    for name in sorted(expected):
+        assert built[name] == expected[name], (
+            f"{name} differs from tests/golden/expected/{name}; run pytest --update-golden and review"
+        )
+
+
+def test_same_input_same_bytes(cli: Callable[..., Run], tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert cli("build", "--content", str(GOLDEN / "content"), "--out", str(first)).code == 0
+    assert cli("build", "--content", str(GOLDEN / "content"), "--out", str(second)).code == 0
+    assert _tree(first) == _tree(second)
