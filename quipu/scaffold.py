@@ -43,10 +43,11 @@ sources:
 # summary:
 # true keeps the entry out of the build until it is ready.
 draft: false
+# Below: 60-250 words in your own words (what happened, who was responsible
+# according to whom, why it matters). Link other entries with
+# [text](@actors/slug), [text](@places/slug) or [text](@events/slug).
 ---
-Write 60-250 words in your own words: what happened, who was responsible
-according to whom, and why it matters. Link other entries like
-[the Shining Path](@actors/shining-path) or [Ayacucho](@places/ayacucho).
+FILL IN the text of the entry.
 """
 
 ACTOR_TEMPLATE = """\

@@ -1,0 +1,32 @@
+"""The contributors' field reference, generated from the schema (see CONTRIBUTING.md)."""
+
+from __future__ import annotations
+
+from .schema import CASUALTIES, SCHEMAS, SOURCE, Mapping
+
+TITLES = {
+    "events": "Events: `content/events/<YYYY>/<slug>.md`",
+    "actors": "Actors: `content/actors/<slug>.md`",
+    "places": "Places: `content/places/<slug>.md`",
+    "pages": "Pages: `content/pages/<slug>.md`",
+    "site": "Site settings: `content/site.yaml`",
+    "source": "Each item of `sources`",
+    "casualties": "`casualties`",
+}
+
+
+def _table(mapping: Mapping) -> list[str]:
+    rows = ["| field | required | type | meaning |", "| --- | --- | --- | --- |"]
+    for field in mapping.fields:
+        rows.append(f"| `{field.name}` | {'yes' if field.required else ''} | {field.spec.label} | {field.doc} |")
+    return rows
+
+
+def field_reference() -> str:
+    """Markdown tables of every field, in schema order."""
+    out: list[str] = []
+    sections: list[tuple[str, Mapping]] = [(k, SCHEMAS[k]) for k in ("events", "actors", "places", "pages", "site")]
+    sections[1:1] = [("source", SOURCE), ("casualties", CASUALTIES)]
+    for key, mapping in sections:
+        out += [f"### {TITLES[key]}", "", *_table(mapping), ""]
+    return "\n".join(out)
