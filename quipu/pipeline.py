@@ -105,7 +105,9 @@ def load(options: Options) -> Loaded:
             continue
         if "FILL IN" in raw.body:
             at = raw.body_line + raw.body[: raw.body.index("FILL IN")].count("\n")
-            report.error(raw.path, at, "the text still holds a FILL IN placeholder from 'build.py new'; write the entry")
+            report.error(
+                raw.path, at, "the text still holds a FILL IN placeholder from 'build.py new'; write the entry"
+            )
         entry: Any
         if raw.kind == "events":
             entry, problems = build_event(raw, values, site_for_checks, options.today)

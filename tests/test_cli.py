@@ -49,7 +49,9 @@ def test_missing_content_folder(cli: Callable[..., Run]) -> None:
     assert "nowhere:1: error: content folder not found" in run.err
 
 
-def test_new_event_is_placed_by_year_and_accepted_once_filled(make_site: Callable[..., Path], cli: Callable[..., Run]) -> None:
+def test_new_event_is_placed_by_year_and_accepted_once_filled(
+    make_site: Callable[..., Path], cli: Callable[..., Run]
+) -> None:
     content = make_site()
     run = cli("new", "event", "Capture of Abimael Guzmán", "--date", "1992-09-12")
     assert run.code == 0, run.err
@@ -96,10 +98,14 @@ def test_committed_schemas_are_up_to_date(tmp_path: Path) -> None:
     assert main(["schema", "--out", str(tmp_path)]) == 0
     for kind in SCHEMAS:
         committed = ROOT / "schemas" / f"{kind}.schema.json"
-        assert committed.read_text() == (tmp_path / f"{kind}.schema.json").read_text(), "run: python build.py schema --out schemas"
+        assert committed.read_text() == (tmp_path / f"{kind}.schema.json").read_text(), (
+            "run: python build.py schema --out schemas"
+        )
 
 
-def test_internal_errors_are_a_sentence_not_a_traceback(make_site: Callable[..., Path], cli: Callable[..., Run], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_internal_errors_are_a_sentence_not_a_traceback(
+    make_site: Callable[..., Path], cli: Callable[..., Run], monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     import quipu.cli
 
     make_site()
@@ -119,7 +125,9 @@ def test_stats_reports_coverage(make_site: Callable[..., Path], cli: Callable[..
     run = cli("check", "--stats")
     assert run.code == 1
     assert "content/site.yaml:3: error: coverage: 1 events, the rule asks for at least 2" in run.err
-    assert "content/site.yaml:5: error: coverage: years 1980-1981 need at least 1 events each; short: 1981 (0)" in run.err
+    assert (
+        "content/site.yaml:5: error: coverage: years 1980-1981 need at least 1 events each; short: 1981 (0)" in run.err
+    )
     run = cli("stats")
     assert json.loads(run.out)["events_per_year"] == {"1980": 1}
 

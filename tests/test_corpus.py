@@ -13,7 +13,9 @@ SITE = SiteConfig(title="T")
 SOURCE = (Source("t", "p", "https://example.org", None, None, 1),)
 
 
-def ev(slug: str, when: str, places: tuple[str, ...] = (), actors: tuple[str, ...] = (), related: tuple[str, ...] = ()) -> Event:
+def ev(
+    slug: str, when: str, places: tuple[str, ...] = (), actors: tuple[str, ...] = (), related: tuple[str, ...] = ()
+) -> Event:
     return Event(
         slug=slug, path=f"{slug}.md", body="", body_line=5, lines={}, draft=False, title=slug, date=parse_date(when),
         end_date=None, date_note=None, actors=tuple(Ref(a, 3) for a in actors), places=tuple(Ref(p, 4) for p in places),
@@ -72,7 +74,9 @@ def test_region_roll_up_includes_places_within_members() -> None:
 def test_region_must_be_a_region() -> None:
     places = [place("a", kind="province"), place("b", regions=("a",))]
     _, problems = build_corpus(SITE, [], [], places, [])
-    assert [p.message for p in problems] == ["'a' is a province, not a region; list it under 'within' or set its kind to region"]
+    assert [p.message for p in problems] == [
+        "'a' is a province, not a region; list it under 'within' or set its kind to region"
+    ]
 
 
 def test_cycles_are_reported_once() -> None:
@@ -98,10 +102,12 @@ def test_find_links_lines() -> None:
 
 def test_today_is_an_input_not_a_clock() -> None:
     from quipu.model import build_event
-    from quipu.source import parse_entry
     from quipu.schema import validate
+    from quipu.source import parse_entry
 
-    raw = parse_entry("events", "e", "e.md", "2030", b"---\ntitle: t\ndate: 2030\nsources: [{title: t, publisher: p}]\n---\n", False)
+    raw = parse_entry(
+        "events", "e", "e.md", "2030", b"---\ntitle: t\ndate: 2030\nsources: [{title: t, publisher: p}]\n---\n", False
+    )
     values, _ = validate("events", raw.data, "e.md")  # type: ignore[union-attr]
     _, problems = build_event(raw, values, SITE, date(2031, 1, 1))  # type: ignore[arg-type]
     assert problems == []
