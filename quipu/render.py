@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -36,19 +37,23 @@ def make_environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-@jinja2.pass_context
-def _link(context: jinja2.runtime.Context, to_url: str) -> str:
+# The page being rendered. A context variable (not Jinja's context) lets macros
+# be imported without context, so Jinja caches them instead of re-running them per page.
+_CURRENT_PAGE: ContextVar[str] = ContextVar("current_page", default="")
+
+
+def _link(to_url: str) -> str:
     """Relative link from the page being rendered to a site URL."""
-    return urls.relative(context["page_url"], to_url)
+    return urls.relative(_CURRENT_PAGE.get(), to_url)
 
 
-@jinja2.pass_context
-def _asset(context: jinja2.runtime.Context, name: str) -> str:
-    return urls.relative(context["page_url"], urls.asset(name))
+def _asset(name: str) -> str:
+    return urls.relative(_CURRENT_PAGE.get(), urls.asset(name))
 
 
 def render_page(env: jinja2.Environment, page: Page, extra: dict[str, Any] | None = None) -> str:
     """One page's HTML; template mistakes become a Problem naming the template line."""
+    token = _CURRENT_PAGE.set(page.url)
     try:
         template = env.get_template(page.template)
         return template.render(page_url=page.url, page_title=page.title, **page.context, **(extra or {}))
@@ -66,6 +71,8 @@ def render_page(env: jinja2.Environment, page: Page, extra: dict[str, Any] | Non
     except Exception as exc:  # noqa: BLE001 - any template runtime error is reported, not raised
         path, line = _template_position(exc, page.template)
         raise TemplateProblem(Problem(path, line, f"template error while rendering /{page.url}: {exc}")) from None
+    finally:
+        _CURRENT_PAGE.reset(token)
 
 
 def _template_position(exc: BaseException, fallback: str) -> tuple[str, int]:

@@ -1,0 +1,58 @@
+"""The published content itself: it must check clean and keep its coverage.
+
+The coverage rules (events per year, sources, coordinates) live in
+content/site.yaml; this test stops a change from quietly eroding them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from quipu.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def in_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def test_content_checks_clean_with_coverage_rules(in_root: None) -> None:
+    err = io.StringIO()
+    code = main(["check", "--strict", "--stats"], stdout=io.StringIO(), stderr=err)
+    assert code == 0, err.getvalue()
+
+
+def test_coverage_figures(in_root: None) -> None:
+    out = io.StringIO()
+    assert main(["stats"], stdout=out, stderr=io.StringIO()) == 0
+    figures = json.loads(out.getvalue())
+    assert figures["events"] >= 180
+    assert figures["actors"] >= 50
+    assert figures["places"] >= 70
+    per_year = figures["events_per_year"]
+    assert all(per_year.get(str(y), 0) >= 4 for y in range(1980, 2001)), per_year
+    assert all(per_year.get(str(y), 0) >= 1 for y in range(2001, 2026)), per_year
+    assert figures["sources_per_event_min"] >= 1
+    assert figures["places_with_coordinates"] == figures["places_needing_coordinates"]
+
+
+def test_the_undisclosed_2023_clash_is_marked_as_such(in_root: None) -> None:
+    events = json.loads(_export("events.json"))["events"]
+    march_2023 = [e for e in events if e["date"] == "2023-03" and "vizcatan-del-ene" in e["places"]]
+    assert march_2023, "the Vizcatán del Ene clash of March 2023 (date not disclosed) must be in the timeline"
+    assert all(e["date_precision"] == "month" and e["date_note"] for e in march_2023)
+
+
+def _export(name: str) -> str:
+    from quipu.exports import export_files
+    from quipu.pipeline import Options, load
+
+    loaded = load(Options(content=ROOT / "content"))
+    assert loaded.corpus is not None, loaded.report.lines()
+    return export_files(loaded.corpus)[f"data/{name}"].decode()
