@@ -8,6 +8,7 @@ or runs the tests. Needs only Python 3.11+; everything else comes from PyPI.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -30,6 +31,22 @@ def ensure_venv(extras: str) -> None:
     run(str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f".{extras}")
 
 
+def ensure_browser() -> None:
+    """Browser tests need Chromium; install Debian's package where we can, else they are skipped."""
+    if os.environ.get("QUIPU_NO_BROWSER") or shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if os.name != "posix" or os.geteuid() != 0 or not shutil.which("apt-get"):
+        print("note: no Chromium found; browser tests will be skipped (install the chromium package to run them)")
+        return
+    print("installing Chromium for the browser tests (set QUIPU_NO_BROWSER=1 to skip)", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env, stdout=subprocess.DEVNULL)
+    except subprocess.CalledProcessError:
+        print("note: could not install Chromium; browser tests will be skipped")
+
+
 def main(argv: list[str]) -> int:
     task = argv[0] if argv else "build"
     rest = argv[1:]
@@ -39,6 +56,7 @@ def main(argv: list[str]) -> int:
             run(str(PY), "build.py", *rest)
         elif task == "test":
             ensure_venv("[test]")
+            ensure_browser()
             run(str(PY), "-m", "ruff", "check", ".")
             run(str(PY), "-m", "pytest", *rest)
         elif task == "serve":
