@@ -187,9 +187,10 @@ def build_corpus(
                 problems.append(
                     Problem(event.path, source.line, "source has no url; add one if the source is online", "warning")
                 )
+        looks_back = any(t.slug in site.retrospective_tags for t in event.tags)
         for ref in event.actors:
             actor = ac.get(ref.slug)
-            if actor is None:
+            if actor is None or looks_back:
                 continue
             year = event.date.year
             if (actor.active_from and year < actor.active_from) or (actor.active_to and year > actor.active_to):

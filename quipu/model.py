@@ -129,6 +129,7 @@ class SiteConfig:
     license: str | None = None
     repository: str | None = None
     coverage: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    retrospective_tags: frozenset[str] = frozenset()
     path: str = "content/site.yaml"
 
     @property
@@ -332,6 +333,7 @@ def build_site(v: dict[str, Any], path: str, base_url_override: str | None) -> t
         license=v.get("license"),
         repository=v.get("repository"),
         coverage=v.get("coverage", {}),
+        retrospective_tags=frozenset(r.slug for r in v.get("retrospective_tags", ())),
         path=path,
     )
     return config, problems

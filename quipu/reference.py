@@ -30,3 +30,20 @@ def field_reference() -> str:
     for key, mapping in sections:
         out += [f"### {TITLES[key]}", "", *_table(mapping), ""]
     return "\n".join(out)
+
+
+def update_contributing(path: str = "CONTRIBUTING.md") -> bool:
+    """Rewrite the generated section of CONTRIBUTING.md; True if it changed."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    head, rest = text.split("<!-- fields:start -->\n", 1)
+    _old, tail = rest.split("<!-- fields:end -->", 1)
+    new = f"{head}<!-- fields:start -->\n{field_reference()}<!-- fields:end -->{tail}"
+    if new != text:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(new)
+    return new != text
+
+
+if __name__ == "__main__":
+    print("updated CONTRIBUTING.md" if update_contributing() else "CONTRIBUTING.md is up to date")

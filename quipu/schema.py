@@ -588,6 +588,11 @@ SITE = Mapping(
         Field("license", Text(one_line=True), "Licence of the content, shown in the footer."),
         Field("repository", Url(), "URL of the source repository, for 'edit this page' links."),
         Field("coverage", COVERAGE, "Coverage rules checked by `build.py check --stats`."),
+        Field(
+            "retrospective_tags",
+            ListOf(Slug("tag")),
+            "Tags of events that look back on actors (trials, laws, reparations); they may name actors outside their active years.",
+        ),
     )
 )
 

@@ -113,3 +113,12 @@ def test_today_is_an_input_not_a_clock() -> None:
     assert problems == []
     _, problems = build_event(raw, values, SITE, date(2029, 1, 1))  # type: ignore[arg-type]
     assert "in the future" in problems[0].message
+
+
+def test_retrospective_tags_allow_defunct_actors() -> None:
+    from dataclasses import replace
+
+    site = replace(SITE, retrospective_tags=frozenset({"trial"}))
+    trial = replace(ev("trial", "2009", actors=("g",)), tags=(Ref("trial", 7),))
+    _, problems = build_corpus(site, [trial], [actor("g", active=(1991, 1992))], [], [])
+    assert problems == []
