@@ -154,3 +154,9 @@ def test_random_front_matter_never_crashes(data: dict[str, object]) -> None:
 def test_random_bytes_never_crash(raw: bytes) -> None:
     result = parse(b"---\n" + raw + b"\n---\n")
     assert isinstance(result, (RawEntry, Problem))
+
+
+def test_unicode_line_separators_do_not_shift_line_numbers() -> None:
+    entry = parse('---\nsummary: "a\u2028b\u2029c\x85d"\ntitle: [x]\n---\n')
+    assert isinstance(entry, RawEntry)
+    assert entry.data.key_lines["title"] == 3
