@@ -30,6 +30,8 @@ def _event(e: Event) -> dict[str, Any]:
             casualties[kind] = {"min": count.low, "max": count.high}
         if e.casualties.note:
             casualties["note"] = e.casualties.note
+        if e.casualties.aggregate:
+            casualties["aggregate"] = True
     return {
         "slug": e.slug,
         "url": urls.event(e.slug),

@@ -41,6 +41,7 @@ class Casualties:
     disappeared: Count | None = None
     captured: Count | None = None
     note: str | None = None
+    aggregate: bool = False
 
     def items(self) -> list[tuple[str, Count]]:
         return [(k, c) for k in COUNT_KINDS if (c := getattr(self, k)) is not None]
@@ -234,6 +235,7 @@ def build_event(raw: RawEntry, v: dict[str, Any], site: SiteConfig, today: date)
         casualties = Casualties(
             **{k: Count(*c[k]) for k in COUNT_KINDS if k in c},
             note=c.get("note"),
+            aggregate=c.get("aggregate", False),
         )
     event = Event(
         **_common(raw, v),

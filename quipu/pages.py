@@ -53,7 +53,7 @@ class Deaths:
 def deaths(events: list[Event]) -> Deaths:
     low = high = counted = 0
     for event in events:
-        if event.casualties and event.casualties.killed:
+        if event.casualties and event.casualties.killed and not event.casualties.aggregate:
             low += event.casualties.killed.low
             high += event.casualties.killed.high
             counted += 1
@@ -231,11 +231,11 @@ def make_pages(corpus: Corpus, renderer: Renderer | None = None) -> list[Page]:
 
 
 def _event_context(corpus: Corpus, event: Event, index: int) -> dict[str, Any]:
-    places = []
-    for ref in event.places:
-        place = corpus.places.get(ref.slug)
-        if place is not None:
-            places.append((place, [a for a in corpus.ancestors(place) if a.kind != "country"]))
+    listed = [corpus.places[r.slug] for r in event.places if r.slug in corpus.places]
+    chains = {p.slug: corpus.ancestors(p) for p in listed}
+    # A place already shown as part of another's hierarchy is not repeated.
+    shown_within = {a.slug for chain in chains.values() for a in chain}
+    places = [(p, [a for a in chains[p.slug] if a.kind != "country"]) for p in listed if p.slug not in shown_within]
     actors = [corpus.actors[r.slug] for r in event.actors if r.slug in corpus.actors]
     events = corpus.events
     return {

@@ -449,6 +449,11 @@ CASUALTIES = Mapping(
         Field("disappeared", Count(), "People forcibly disappeared."),
         Field("captured", Count(), "People captured, detained or taken hostage."),
         Field("note", Text(), "Who counted, and what is disputed."),
+        Field(
+            "aggregate",
+            Boolean(),
+            "true when the figures are an estimate over many events (e.g. a commission's total); shown, never added to totals.",
+        ),
     )
 )
 

@@ -169,3 +169,21 @@ def test_place_pages_roll_up_events(cli: Callable[..., Run], tmp_path: Path) -> 
     assert titles("department") == ["First action", "Massacre: a disputed toll", "Clash on an undisclosed date"]
     assert titles("region") == titles("department")  # the district is in the region, the village in the district
     assert titles("village") == ["First action", "Massacre: a disputed toll"]
+
+
+def test_aggregate_estimates_are_shown_but_not_summed(cli: Callable[..., Run], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert cli("build", "--content", str(GOLDEN), "--out", str(out)).code == 0
+    home = BeautifulSoup((out / "index.html").read_text(), "html.parser").find("p", class_="totals").get_text()
+    assert "Deaths recorded in these entries: 68–75" in home  # 62–69 + 6, not the 61,007–77,552 estimate
+    report = BeautifulSoup((out / "events/commission-report/index.html").read_text(), "html.parser")
+    assert "61,007–77,552" in report.find("dl", class_="facts").get_text()
+    assert "not the toll of a single event" in report.get_text()
+
+
+def test_places_are_not_repeated_when_one_contains_another(cli: Callable[..., Run], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert cli("build", "--content", str(GOLDEN), "--out", str(out)).code == 0
+    soup = BeautifulSoup((out / "events/undisclosed-clash/index.html").read_text(), "html.parser")
+    where = [li.get_text(" ", strip=True) for li in soup.select("dl.facts ul.plain")[0].find_all("li")]
+    assert where == ["Vizcatán District › Department"]
