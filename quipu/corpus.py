@@ -364,6 +364,7 @@ def _related(c: Corpus) -> dict[str, list[Event]]:
     date-ordered list are considered, so the cost is O(events × groups × k).
     """
     order = {e.slug: i for i, e in enumerate(c.events)}
+    day = [e.date.earliest().toordinal() for e in c.events]
     positions: dict[tuple[str, str], list[int]] = {}
     for kind, groups in (("place", c.events_by_place), ("actor", c.events_by_actor)):
         for slug, group in groups.items():
@@ -388,9 +389,9 @@ def _related(c: Corpus) -> dict[str, list[Event]]:
                 if other_index == index:
                     continue
                 other = c.events[other_index]
-                days = abs((other.date.earliest() - event.date.earliest()).days)
-                score = (size[key], days, other_index)
-                if other.slug not in candidates or score < candidates[other.slug]:
+                score = (size[key], abs(day[other_index] - day[index]), other_index)
+                previous = candidates.get(other.slug)
+                if previous is None or score < previous:
                     candidates[other.slug] = score
         for slug, _score in sorted(
             candidates.items(), key=lambda item: (item[1][1] // 365, item[1][0], item[1][1], item[1][2])

@@ -56,16 +56,18 @@ def find_files(content: Path, cwd: Path | None = None) -> tuple[list[SourceFile]
         root = content / kind
         if not root.is_dir():
             continue
+        shown_root = display_path(root, cwd)  # resolved once; files are shown relative to it
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             here = Path(dirpath)
             rel_parts = here.relative_to(root).parts
+            shown_dir = "/".join((shown_root, *rel_parts))
             for name in sorted(filenames):
                 if name.startswith("."):
                     continue
                 path = here / name
-                shown = display_path(path, cwd)
-                if path.is_symlink():
+                shown = f"{shown_dir}/{name}"
+                if os.path.islink(path):
                     problems.append(
                         Problem(shown, 1, "symbolic links are not read; replace the link with the file", "warning")
                     )

@@ -23,7 +23,7 @@ _STD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class YScalar:
     """A scalar with its raw text, the type YAML would give it, and its line."""
 
@@ -33,13 +33,13 @@ class YScalar:
     quoted: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class YSeq:
     items: list[YValue]
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class YMap:
     """A mapping with string keys; key_lines gives the line of each key."""
 
