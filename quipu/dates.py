@@ -14,6 +14,7 @@ from datetime import date
 _DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 
 MONTHS = ("January February March April May June July August September October November December").split()
+MONTHS_ES = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
 
 
 class DateError(ValueError):
@@ -54,10 +55,13 @@ class PartialDate:
             out += f"-{self.day:02d}"
         return out
 
-    def human(self) -> str:
-        """The date at its precision, in English: '17 May 1980', 'May 1980', '1980'."""
+    def human(self, language: str = "en") -> str:
+        """The date at its precision: '17 May 1980', 'May 1980', '1980' (es: '17 de mayo de 1980')."""
         if self.month is None:
             return str(self.year)
+        if language.split("-")[0] == "es":
+            name = MONTHS_ES[self.month - 1]
+            return f"{name} de {self.year}" if self.day is None else f"{self.day} de {name} de {self.year}"
         name = MONTHS[self.month - 1]
         if self.day is None:
             return f"{name} {self.year}"

@@ -226,7 +226,7 @@ def make_pages(corpus: Corpus, renderer: Renderer | None = None) -> list[Page]:
             )
         )
 
-    pages.append(Page(urls.not_found(), "404.html", {**common}, "Page not found"))
+    pages.append(Page(urls.not_found(), "404.html", {**common}, "404"))
     return pages
 
 

@@ -140,7 +140,7 @@ class Built:
 
 def render_site(corpus: Corpus, templates: Path, extra_context: dict[str, Any] | None = None) -> Built:
     """Every output file as bytes, keyed by its path in the output folder."""
-    env = make_environment(templates)
+    env = make_environment(templates, corpus.site.language)
     page_list = make_pages(corpus, Renderer())
     files: dict[str, bytes] = {}
     owners: dict[str, str] = {}

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from . import urls
 from .errors import Problem, display_path
+from .i18n import Catalog, load_catalog
 from .pages import Page
 
 
@@ -20,7 +21,8 @@ class TemplateProblem(Exception):
         self.problem = problem
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
+def make_environment(templates: Path, language: str = "en") -> jinja2.Environment:
+    catalog = load_catalog(templates, language)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
@@ -32,9 +34,16 @@ def make_environment(templates: Path) -> jinja2.Environment:
     env.globals["urls"] = urls
     env.globals["link"] = _link
     env.globals["asset"] = _asset
-    env.filters["thousands"] = lambda n: f"{n:,}"
-    env.filters["plural"] = lambda n, one, many=None: one if n == 1 else (many or one + "s")
+    env.globals["t"] = catalog.t
+    env.globals["tn"] = catalog.tn
+    env.filters["num"] = catalog.number
+    env.filters["human"] = lambda d: d.human(catalog.language)
+    env.filters["num_range"] = lambda pair: _num_range(catalog, *pair)
     return env
+
+
+def _num_range(catalog: Catalog, low: int, high: int) -> str:
+    return catalog.number(low) if low == high else f"{catalog.number(low)}–{catalog.number(high)}"
 
 
 # The page being rendered. A context variable (not Jinja's context) lets macros

@@ -457,6 +457,7 @@ CASUALTIES = Mapping(
     )
 )
 
+COUNT_KINDS_LABELS = ("Killed", "Wounded", "Disappeared", "Captured")
 ACTOR_KINDS = ("armed-group", "state-force", "government", "person", "civil-society", "international", "other")
 PLACE_KINDS = ("country", "region", "department", "province", "district", "town", "site")
 

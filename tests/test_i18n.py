@@ -1,0 +1,61 @@
+"""Interface strings: every one the templates use has a Spanish translation, and a Spanish site reads as such."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+from bs4 import BeautifulSoup
+
+from quipu.dates import parse_date
+from quipu.i18n import Catalog
+from quipu.pages import ACTOR_KIND_LABELS
+from quipu.schema import COUNT_KINDS_LABELS, PLACE_KINDS
+
+from .conftest import ROOT, Run
+
+CALL = re.compile(r"""\btn?\(\s*(["'])(.+?)\1(?:\s*,\s*(["'])(.+?)\3)?""")
+
+
+def template_strings() -> set[str]:
+    found: set[str] = set()
+    for template in (ROOT / "templates").glob("*.html"):
+        for match in CALL.finditer(template.read_text(encoding="utf-8")):
+            found.add(match.group(2))
+            if match.group(4):
+                found.add(match.group(4))
+    found.discard("")
+    return found | set(ACTOR_KIND_LABELS.values()) | set(PLACE_KINDS) | set(COUNT_KINDS_LABELS)
+
+
+def test_every_interface_string_has_a_spanish_translation() -> None:
+    catalog = yaml.safe_load((ROOT / "templates/i18n/es.yaml").read_text(encoding="utf-8"))
+    missing = sorted(s for s in template_strings() if s not in catalog)
+    assert missing == []
+    for english, spanish in catalog.items():
+        assert set(re.findall(r"{\w+}", english)) == set(re.findall(r"{\w+}", spanish)), english
+
+
+def test_spanish_dates_and_numbers() -> None:
+    assert parse_date("1980-05-17").human("es") == "17 de mayo de 1980"
+    assert parse_date("2023-03").human("es-PE") == "marzo de 2023"
+    catalog = Catalog("es", {"{n} events": "{n} eventos"})
+    assert catalog.tn("{n} event", "{n} events", 69280) == "69\u202f280 eventos"
+
+
+def test_a_spanish_site(cli: Callable[..., Run], tmp_path: Path) -> None:
+    content = tmp_path / "es-content"
+    shutil.copytree(ROOT / "tests/golden/content", content)
+    site = content / "site.yaml"
+    site.write_text(site.read_text().replace("language: en", "language: es"))
+    out = tmp_path / "out"
+    assert cli("build", "--content", str(content), "--out", str(out)).code == 0
+    soup = BeautifulSoup((out / "events/first-action/index.html").read_text(), "html.parser")
+    assert soup.html["lang"] == "es"
+    assert soup.find("a", class_="skip-link").get_text() == "Saltar al contenido"
+    assert soup.find("time").get_text() == "17 de mayo de 1980"
+    facts = soup.find("dl", class_="facts").get_text(" ", strip=True)
+    assert facts.startswith("Cuándo")
