@@ -48,6 +48,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--base-url", default=None, metavar="URL", help="path or URL the site is served under, e.g. /peru-timeline/"
     )
+    p.add_argument(
+        "--jobs", type=int, default=None, metavar="N", help="worker processes for rendering (default: up to 2)"
+    )
 
     p = sub.add_parser("check", help="validate the content and report every problem; write nothing")
     _common(p)
@@ -119,6 +122,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         base_url=getattr(args, "base_url", None),
         drafts=args.drafts,
         strict=args.strict,
+        **({"workers": max(1, args.jobs)} if getattr(args, "jobs", None) else {}),
     )
     started = time.perf_counter()
     if args.command in ("check", "stats"):

@@ -103,6 +103,37 @@ class Renderer:
         return sanitize(html)
 
 
+_PROCESS_RENDERER: Renderer | None = None
+
+
+class Body:
+    """A Markdown body rendered when a template first shows it.
+
+    Deferring the work lets page rendering (and its Markdown) run in worker
+    processes; each process keeps one parser of its own.
+    """
+
+    __slots__ = ("source", "link", "_html")
+
+    def __init__(self, source: str, link: Callable[[str, str], str]) -> None:
+        self.source = source
+        self.link = link
+        self._html: str | None = None
+
+    def __html__(self) -> str:
+        if self._html is None:
+            global _PROCESS_RENDERER
+            if _PROCESS_RENDERER is None:
+                _PROCESS_RENDERER = Renderer()
+            self._html = _PROCESS_RENDERER.render(self.source, self.link) if self.source.strip() else ""
+        return self._html
+
+    __str__ = __html__
+
+    def __bool__(self) -> bool:
+        return bool(self.source.strip())
+
+
 def sanitize(html: str) -> str:
     """Keep structure and links; drop scripts, styles, handlers and unsafe URLs."""
     return nh3.clean(

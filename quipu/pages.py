@@ -12,7 +12,7 @@ from typing import Any
 
 from . import urls
 from .corpus import Corpus
-from .markdown import Renderer, first_sentence
+from .markdown import Body, first_sentence
 from .model import Actor, Event, Place
 
 ACTOR_KIND_LABELS = {
@@ -74,9 +74,8 @@ def summary_of(event: Event) -> str:
     return event.summary or first_sentence(event.body)
 
 
-def make_pages(corpus: Corpus, renderer: Renderer | None = None) -> list[Page]:
-    """Every page of the site, in a stable order."""
-    renderer = renderer or Renderer()
+def make_pages(corpus: Corpus) -> list[Page]:
+    """Every page of the site, in a stable order; bodies render lazily (see markdown.Body)."""
     pages: list[Page] = []
     site = corpus.site
     events = corpus.events
@@ -84,7 +83,7 @@ def make_pages(corpus: Corpus, renderer: Renderer | None = None) -> list[Page]:
     common = {"site": site, "summaries": summaries}
 
     years = sorted(corpus.events_by_year)
-    intro_html = renderer.render(site.intro, Linker("")) if site.intro else ""
+    intro_html = Body(site.intro or "", Linker(""))
     pages.append(
         Page(
             urls.home(),
@@ -126,7 +125,7 @@ def make_pages(corpus: Corpus, renderer: Renderer | None = None) -> list[Page]:
             Page(
                 url,
                 "event.html",
-                {**common, **_event_context(corpus, event, i), "body_html": renderer.render(event.body, Linker(url))},
+                {**common, **_event_context(corpus, event, i), "body_html": Body(event.body, Linker(url))},
                 event.title,
             )
         )
@@ -158,7 +157,7 @@ def make_pages(corpus: Corpus, renderer: Renderer | None = None) -> list[Page]:
                         for e in corpus.backlinks.get(("actors", actor.slug), [])
                         if isinstance(e, Event) and actor.slug not in {r.slug for r in e.actors}
                     ],
-                    "body_html": renderer.render(actor.body, Linker(url)),
+                    "body_html": Body(actor.body, Linker(url)),
                 },
                 actor.name,
             )
@@ -196,7 +195,7 @@ def make_pages(corpus: Corpus, renderer: Renderer | None = None) -> list[Page]:
                         for e in corpus.events_within_place.get(place.slug, [])
                     },
                     "deaths": deaths(corpus.events_within_place.get(place.slug, [])),
-                    "body_html": renderer.render(place.body, Linker(url)),
+                    "body_html": Body(place.body, Linker(url)),
                 },
                 place.name,
             )
@@ -221,7 +220,7 @@ def make_pages(corpus: Corpus, renderer: Renderer | None = None) -> list[Page]:
             Page(
                 url,
                 "page.html",
-                {**common, "entry": entry, "body_html": renderer.render(entry.body, Linker(url))},
+                {**common, "entry": entry, "body_html": Body(entry.body, Linker(url))},
                 entry.title,
             )
         )

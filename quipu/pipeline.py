@@ -6,6 +6,8 @@ templates; `build` adds the single write at the end. `check` is `load`.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,11 +16,9 @@ from typing import Any
 from . import exports, urls
 from .corpus import Corpus, build_corpus
 from .errors import Problem, Report
-from .markdown import Renderer
 from .model import (
     Actor,
     Event,
-    Page,
     Place,
     SiteConfig,
     build_actor,
@@ -27,11 +27,14 @@ from .model import (
     build_place,
     build_site,
 )
-from .pages import make_pages
+from .model import (
+    Page as ContentPage,
+)
+from .pages import Page, make_pages
 from .render import TemplateProblem, make_environment, render_page
 from .schema import validate
 from .source import RawEntry, find_files, read_entry, read_site_file
-from .writer import write_site
+from .writer import Staging
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +47,7 @@ class Options:
     base_url: str | None = None
     drafts: bool = False
     strict: bool = False
+    workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     today: date = field(default_factory=date.today)
 
     def templates_dir(self) -> Path:
@@ -93,7 +97,7 @@ def load(options: Options) -> Loaded:
     events: list[Event] = []
     actors: list[Actor] = []
     places: list[Place] = []
-    pages: list[Page] = []
+    pages: list[ContentPage] = []
     drafts: dict[str, set[str]] = {}
     broken: dict[str, set[str]] = {}
     for raw in raws:
@@ -134,19 +138,20 @@ def load(options: Options) -> Loaded:
 
 @dataclass
 class Built:
-    files: dict[str, bytes]
     pages: int
+    files: int
 
 
-def render_site(corpus: Corpus, templates: Path, extra_context: dict[str, Any] | None = None) -> Built:
-    """Every output file as bytes, keyed by its path in the output folder."""
-    env = make_environment(templates, corpus.site.language)
-    page_list = make_pages(corpus, Renderer())
-    files: dict[str, bytes] = {}
+PARALLEL_THRESHOLD = 400  # below this, starting workers costs more than it saves
+
+
+def plan_pages(corpus: Corpus) -> list[Page]:
+    """All pages, refusing two pages that want the same output file."""
+    page_list = make_pages(corpus)
     owners: dict[str, str] = {}
     for page in page_list:
         path = urls.output_path(page.url)
-        if path in files:
+        if path in owners:
             raise TemplateProblem(
                 Problem(
                     path,
@@ -155,21 +160,72 @@ def render_site(corpus: Corpus, templates: Path, extra_context: dict[str, Any] |
                 )
             )
         owners[path] = page.template
-        files[path] = render_page(env, page, extra_context).encode("utf-8")
+    return page_list
+
+
+def render_site(corpus: Corpus, templates: Path, extra_context: dict[str, Any] | None = None) -> dict[str, bytes]:
+    """Every output file as bytes in memory (for tests and small tools)."""
+    env = make_environment(templates, corpus.site.language)
+    files = {urls.output_path(p.url): render_page(env, p, extra_context).encode("utf-8") for p in plan_pages(corpus)}
     files.update(exports.export_files(corpus))
-    return Built(files, len(page_list))
+    return files
+
+
+# Set in the parent just before forking, read by the workers (inherited, not pickled).
+_JOB: tuple[list[Page], Path, str, Path] | None = None
+
+
+def _render_slice(bounds: tuple[int, int]) -> Problem | None:
+    """Worker: render pages[start:stop] and write them into the staging folder."""
+    assert _JOB is not None
+    page_list, templates, language, root = _JOB
+    env = make_environment(templates, language)
+    try:
+        for page in page_list[bounds[0] : bounds[1]]:
+            target = root / urls.output_path(page.url)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(render_page(env, page).encode("utf-8"))
+    except TemplateProblem as exc:
+        return exc.problem
+    return None
+
+
+def _write_pages(staging: Staging, page_list: list[Page], templates: Path, language: str, workers: int) -> None:
+    global _JOB
+    if workers > 1 and len(page_list) >= PARALLEL_THRESHOLD and "fork" in mp.get_all_start_methods():
+        _JOB = (page_list, templates, language, staging.root)
+        try:
+            size = -(-len(page_list) // (workers * 4))
+            slices = [(i, min(i + size, len(page_list))) for i in range(0, len(page_list), size)]
+            with mp.get_context("fork").Pool(workers) as pool:
+                for problem in pool.imap(_render_slice, slices):
+                    if problem is not None:
+                        raise TemplateProblem(problem)
+        finally:
+            _JOB = None
+        return
+    env = make_environment(templates, language)
+    for page in page_list:
+        staging.write(urls.output_path(page.url), render_page(env, page).encode("utf-8"))
 
 
 def build(options: Options) -> tuple[Report, Built | None]:
-    """Validate, render and write; nothing is written if anything is wrong."""
+    """Validate, render and write; nothing replaces the output unless everything succeeded."""
     loaded = load(options)
     if loaded.corpus is None or loaded.report.failed(options.strict):
         return loaded.report, None
+    corpus = loaded.corpus
     templates = options.templates_dir()
     try:
-        built = render_site(loaded.corpus, templates)
+        page_list = plan_pages(corpus)
+        with Staging(options.out) as staging:
+            _write_pages(staging, page_list, templates, corpus.site.language, options.workers)
+            exported = exports.export_files(corpus)
+            for rel, data in sorted(exported.items()):
+                staging.write(rel, data)
+            staging.copy_tree("static", templates / "static")
+            staging.commit()
     except TemplateProblem as exc:
         loaded.report.extend([exc.problem])
         return loaded.report, None
-    write_site(options.out, built.files, {"static": templates / "static"})
-    return loaded.report, built
+    return loaded.report, Built(len(page_list), len(page_list) + len(exported))

@@ -1,4 +1,4 @@
-"""Write the built site: into a temporary folder, then swap it into place.
+"""Write the built site: into a staging folder beside the output, then swap it in.
 
 The previous output stays untouched until the new one is complete, and a
 folder that was not made by this tool is never replaced.
@@ -31,44 +31,72 @@ def check_output(out: Path) -> None:
 
 def safe_relpath(rel: str) -> PurePosixPath:
     path = PurePosixPath(rel)
-    if path.is_absolute() or ".." in path.parts or not path.parts:
+    if path.is_absolute() or ".." in path.parts or not path.parts or rel.startswith("/"):
         raise WriteRefused(f"refusing to write outside the output folder: {rel!r}")
     return path
 
 
+class Staging:
+    """A folder the new site is written into; `commit` swaps it for the output.
+
+    Used as a context manager: leaving the block without commit (an error,
+    Ctrl+C) removes the staging folder and leaves the output as it was.
+    """
+
+    def __init__(self, out: Path) -> None:
+        check_output(out)
+        self.out = out.absolute()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.root = self.out.parent / f".{self.out.name}.new-{os.getpid()}"
+        self._old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+        self._made: set[str] = set()
+        self.committed = False
+
+    def __enter__(self) -> Staging:
+        for leftover in (self.root, self._old):
+            if leftover.exists():
+                shutil.rmtree(leftover)
+        self.root.mkdir()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.committed:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def write(self, rel: str, data: bytes) -> None:
+        target = self.root.joinpath(*safe_relpath(rel).parts)
+        parent = str(target.parent)
+        if parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(parent)
+        with open(target, "wb") as handle:
+            handle.write(data)
+
+    def copy_tree(self, rel: str, source: Path) -> None:
+        if source.is_dir():
+            shutil.copytree(source, self.root.joinpath(*safe_relpath(rel).parts), dirs_exist_ok=True)
+
+    def commit(self) -> None:
+        """Swap the complete staging folder into place; the old output is removed after."""
+        (self.root / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        check_output(self.out)  # still ours? (it could have changed while we rendered)
+        if self.out.exists():
+            os.replace(self.out, self._old)
+        try:
+            os.replace(self.root, self.out)
+        except BaseException:
+            if self._old.exists() and not self.out.exists():
+                os.replace(self._old, self.out)
+            raise
+        self.committed = True
+        shutil.rmtree(self._old, ignore_errors=True)
+
+
 def write_site(out: Path, files: dict[str, bytes], copy_dirs: dict[str, Path] | None = None) -> None:
-    """Write every file into a fresh folder beside `out`, then swap it in."""
-    check_output(out)
-    out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.new-{os.getpid()}"
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    for leftover in (staging, old):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    try:
-        staging.mkdir()
-        made: set[str] = set()
+    """Write a whole site given as bytes in memory (small sites, tests)."""
+    with Staging(out) as staging:
         for rel in sorted(files):
-            target = staging.joinpath(*safe_relpath(rel).parts)
-            parent = str(target.parent)
-            if parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(parent)
-            with open(target, "wb") as handle:
-                handle.write(files[rel])
+            staging.write(rel, files[rel])
         for rel, source in sorted((copy_dirs or {}).items()):
-            if source.is_dir():
-                shutil.copytree(source, staging.joinpath(*safe_relpath(rel).parts), dirs_exist_ok=True)
-        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        if out.exists():
-            os.replace(out, old)
-        os.replace(staging, out)
-    except BaseException:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-        if old.exists() and not out.exists():
-            os.replace(old, out)
-        raise
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+            staging.copy_tree(rel, source)
+        staging.commit()

@@ -41,3 +41,46 @@ def test_same_input_same_bytes(cli: Callable[..., Run], tmp_path: Path) -> None:
     assert cli("build", "--content", str(GOLDEN / "content"), "--out", str(first)).code == 0
     assert cli("build", "--content", str(GOLDEN / "content"), "--out", str(second)).code == 0
     assert _tree(first) == _tree(second)
+
+
+def test_parallel_build_gives_the_same_bytes(cli: Callable[..., Run], tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import quipu.pipeline
+
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    monkeypatch.setattr(quipu.pipeline, "PARALLEL_THRESHOLD", 10**9)
+    assert cli("build", "--content", str(GOLDEN / "content"), "--out", str(serial)).code == 0
+    monkeypatch.setattr(quipu.pipeline, "PARALLEL_THRESHOLD", 1)
+    assert cli("build", "--content", str(GOLDEN / "content"), "--out", str(parallel), "--jobs", "2").code == 0
+    assert _tree(serial) == _tree(parallel)
+
+
+def test_template_error_in_a_worker_leaves_old_output(cli: Callable[..., Run], tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import shutil as sh
+
+    import quipu.pipeline
+
+    from .conftest import ROOT
+
+    monkeypatch.setattr(quipu.pipeline, "PARALLEL_THRESHOLD", 1)
+    templates = tmp_path / "templates"
+    sh.copytree(ROOT / "templates", templates)
+    out = tmp_path / "out"
+    args = (
+        "build",
+        "--content",
+        str(GOLDEN / "content"),
+        "--out",
+        str(out),
+        "--templates",
+        str(templates),
+        "--jobs",
+        "2",
+    )
+    assert cli(*args).code == 0
+    before = _tree(out)
+    (templates / "event.html").write_text("{% extends 'base.html' %}{% block main %}{{ missing.thing }}{% endblock %}")
+    run = cli(*args)
+    assert run.code == 1
+    assert "event.html:1: error: template error" in run.err
+    assert _tree(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
