@@ -47,6 +47,17 @@ def ensure_browser() -> None:
         print("note: could not install Chromium; browser tests will be skipped")
 
 
+def ensure_node_tools() -> None:
+    """The HTML checker comes from npm (package-lock.json); without npm its test is skipped."""
+    if os.environ.get("QUIPU_NO_NODE") or not shutil.which("npm"):
+        print("note: npm not found; the HTML validity test will be skipped")
+        return
+    try:
+        subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
+    except subprocess.CalledProcessError:
+        print("note: npm ci failed; the HTML validity test will be skipped")
+
+
 def main(argv: list[str]) -> int:
     task = argv[0] if argv else "build"
     rest = argv[1:]
@@ -57,6 +68,7 @@ def main(argv: list[str]) -> int:
         elif task == "test":
             ensure_venv("[test]")
             ensure_browser()
+            ensure_node_tools()
             run(str(PY), "-m", "ruff", "check", ".")
             run(str(PY), "-m", "pytest", *rest)
         elif task == "serve":
