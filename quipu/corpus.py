@@ -231,6 +231,16 @@ def build_corpus(
                         f"'{ref.slug}' is a {pl[ref.slug].kind}, not a region; list it under 'within' or set its kind to region",
                     )
                 )
+        if place.coordinates_of is not None:
+            if place.coordinates is None:
+                problems.append(
+                    Problem(
+                        place.path,
+                        place.coordinates_of.line,
+                        "'coordinates_of' needs 'coordinates' (those of the larger place); add them or remove it",
+                    )
+                )
+            resolve.check(place.path, place.coordinates_of, pl, "place", "places")  # type: ignore[arg-type]
         if place.kind in ("town", "district", "site") and place.coordinates is None:
             problems.append(
                 Problem(

@@ -86,6 +86,7 @@ def export_files(corpus: Corpus) -> dict[str, bytes]:
                     "url": urls.place(p.slug),
                     "within": p.within.slug if p.within else None,
                     "regions": [r.slug for r in p.regions],
+                    "approximate": p.coordinates_of is not None,
                     "events": len(corpus.events_within_place.get(p.slug, [])),
                 },
             }

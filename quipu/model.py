@@ -108,6 +108,7 @@ class Place(Entry):
     within: Ref | None
     regions: tuple[Ref, ...]
     coordinates: tuple[float, float] | None
+    coordinates_of: Ref | None
     aliases: tuple[str, ...]
     sources: tuple[Source, ...]
 
@@ -291,6 +292,7 @@ def build_place(raw: RawEntry, v: dict[str, Any]) -> tuple[Place | None, list[Pr
         within=v.get("within"),
         regions=tuple(v.get("regions", ())),
         coordinates=v.get("coordinates"),
+        coordinates_of=v.get("coordinates_of"),
         aliases=tuple(v.get("aliases", ())),
         sources=sources,
     )

@@ -184,6 +184,7 @@ def make_pages(corpus: Corpus) -> list[Page]:
                 {
                     **common,
                     "place": place,
+                    "approximate_of": corpus.places.get(place.coordinates_of.slug) if place.coordinates_of else None,
                     "ancestors": corpus.ancestors(place),
                     "children": corpus.children.get(place.slug, []),
                     "region_members": corpus.region_members.get(place.slug, []),

@@ -541,6 +541,11 @@ PLACE = Mapping(
         Field("within", Slug("place"), "Slug of the place that contains this one."),
         Field("regions", ListOf(Slug("place")), "Slugs of places of kind 'region' it also belongs to (e.g. vraem)."),
         Field("coordinates", Coordinates(), "[latitude, longitude] in decimal degrees (south and west negative)."),
+        Field(
+            "coordinates_of",
+            Slug("place"),
+            "When only a larger place's coordinates could be sourced: the slug of that place (marks them as approximate).",
+        ),
         Field("aliases", ListOf(Text(one_line=True)), "Other names and spellings."),
         Field("sources", ListOf(SOURCE, unique=False), "Sources for the description and coordinates."),
         Field("draft", Boolean(), "true keeps the entry out of the build unless --drafts is given."),

@@ -187,3 +187,16 @@ def test_places_are_not_repeated_when_one_contains_another(cli: Callable[..., Ru
     soup = BeautifulSoup((out / "events/undisclosed-clash/index.html").read_text(), "html.parser")
     where = [li.get_text(" ", strip=True) for li in soup.select("dl.facts ul.plain")[0].find_all("li")]
     assert where == ["Vizcatán District › Department"]
+
+
+def test_approximate_coordinates_are_marked(cli: Callable[..., Run], tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "out"
+    assert cli("build", "--content", str(GOLDEN), "--out", str(out)).code == 0
+    soup = BeautifulSoup((out / "places/village/index.html").read_text(), "html.parser")
+    facts = soup.find("dl", class_="facts").get_text(" ", strip=True)
+    assert "approximate These are the coordinates of Vizcatán District" in facts
+    features = {f["id"]: f for f in json.loads((out / "data/places.geojson").read_text())["features"]}
+    assert features["village"]["properties"]["approximate"] is True
+    assert features["district"]["properties"]["approximate"] is False

@@ -26,7 +26,7 @@ def ev(
 def place(slug: str, within: str | None = None, kind: str = "district", regions: tuple[str, ...] = ()) -> Place:
     return Place(
         slug=slug, path=f"{slug}.md", body="", body_line=5, lines={"within": 4}, draft=False, name=slug.title(), kind=kind,
-        within=Ref(within, 4) if within else None, regions=tuple(Ref(r, 5) for r in regions), coordinates=(-12.0, -74.0),
+        within=Ref(within, 4) if within else None, regions=tuple(Ref(r, 5) for r in regions), coordinates=(-12.0, -74.0), coordinates_of=None,
         aliases=(), sources=(),
     )  # fmt: skip
 

@@ -22,5 +22,7 @@ def test_pages_are_valid_html(cli: Callable[..., Run], tmp_path: Path) -> None:
     real = tmp_path / "real"
     assert cli("build", "--content", str(ROOT / "content"), "--out", str(real)).code == 0
     sites.append(real)
-    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--skip-non-html", *map(str, sites)], capture_output=True, text=True)
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--skip-non-html", *map(str, sites)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr[-4000:]
