@@ -84,3 +84,20 @@ def test_template_error_in_a_worker_leaves_old_output(cli: Callable[..., Run], t
     assert "event.html:1: error: template error" in run.err
     assert _tree(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_same_bytes_across_processes_and_hash_seeds(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    trees = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        args = [sys.executable, str(ROOT / "build.py"), "build", "--content", str(ROOT / "content"), "--out", str(out)]
+        subprocess.run([*args, "--templates", str(ROOT / "templates")], check=True, env=env, capture_output=True, cwd=tmp_path)
+        trees.append(_tree(out))
+    assert trees[0] == trees[1]
