@@ -104,6 +104,14 @@ class Renderer:
 
 
 _PROCESS_RENDERER: Renderer | None = None
+_HTML_CACHE: dict[tuple[str, str], str] | None = None
+
+
+def enable_cache() -> None:
+    """Keep rendered bodies for the life of the process (serve: rebuilds re-render only what changed)."""
+    global _HTML_CACHE
+    if _HTML_CACHE is None:
+        _HTML_CACHE = {}
 
 
 class Body:
@@ -122,10 +130,19 @@ class Body:
 
     def __html__(self) -> str:
         if self._html is None:
-            global _PROCESS_RENDERER
-            if _PROCESS_RENDERER is None:
-                _PROCESS_RENDERER = Renderer()
-            self._html = _PROCESS_RENDERER.render(self.source, self.link) if self.source.strip() else ""
+            # Links are relative, so the HTML depends on the body and on where the page sits.
+            key = (self.source, self.link("pages", ""))
+            cached = _HTML_CACHE.get(key) if _HTML_CACHE is not None else None
+            if cached is None:
+                global _PROCESS_RENDERER
+                if _PROCESS_RENDERER is None:
+                    _PROCESS_RENDERER = Renderer()
+                cached = _PROCESS_RENDERER.render(self.source, self.link) if self.source.strip() else ""
+                if _HTML_CACHE is not None:
+                    if len(_HTML_CACHE) > 100_000:
+                        _HTML_CACHE.clear()
+                    _HTML_CACHE[key] = cached
+            self._html = cached
         return self._html
 
     __str__ = __html__

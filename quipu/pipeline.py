@@ -33,7 +33,7 @@ from .model import (
 from .pages import Page, make_pages
 from .render import TemplateProblem, make_environment, render_page
 from .schema import validate
-from .source import RawEntry, find_files, read_entry, read_site_file
+from .source import EntryCache, RawEntry, find_files, read_entry, read_site_file
 from .writer import Staging
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +49,7 @@ class Options:
     strict: bool = False
     workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     today: date = field(default_factory=date.today)
+    cache: EntryCache | None = field(default=None, compare=False)
 
     def templates_dir(self) -> Path:
         if self.templates is not None:
@@ -87,8 +88,9 @@ def load(options: Options) -> Loaded:
     files, problems = find_files(content)
     report.extend(problems)
     raws: list[RawEntry] = []
+    read = options.cache.read if options.cache is not None else read_entry
     for source in files:
-        raw = read_entry(source)
+        raw = read(source)
         if isinstance(raw, Problem):
             report.extend([raw])
         else:

@@ -19,7 +19,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TextIO
 
+from .markdown import enable_cache
 from .pipeline import Options, build
+from .source import EntryCache
 from .render import TemplateProblem
 from .writer import WriteRefused
 
@@ -179,7 +181,10 @@ class _Handler(SimpleHTTPRequestHandler):
 
 def serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     target = args.out or Path(tempfile.mkdtemp(prefix="quipu-serve-")) / "site"
-    options = Options(content=args.content, out=target, templates=args.templates, drafts=args.drafts)
+    enable_cache()
+    options = Options(
+        content=args.content, out=target, templates=args.templates, drafts=args.drafts, workers=1, cache=EntryCache()
+    )
     try:
         server = DevServer(options, args.port, err)
     except OSError as exc:

@@ -175,6 +175,30 @@ def read_entry(source: SourceFile) -> RawEntry | Problem:
     return parse_entry(source.kind, slug, source.shown, source.folder, raw, not name.endswith(".md"))
 
 
+class EntryCache:
+    """Parsed entries of unchanged files, reused across builds in one process (serve).
+
+    A file counts as unchanged while its modification time and size are; the
+    parse is a pure function of the bytes, so reusing it changes nothing else.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[tuple[int, int, str, str, str], RawEntry | Problem]] = {}
+
+    def read(self, source: SourceFile) -> RawEntry | Problem:
+        try:
+            st = os.stat(source.path)
+        except OSError:
+            return read_entry(source)
+        key = (st.st_mtime_ns, st.st_size, source.shown, source.kind, source.folder)
+        hit = self._items.get(str(source.path))
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        result = read_entry(source)
+        self._items[str(source.path)] = (key, result)
+        return result
+
+
 def read_site_file(content: Path, cwd: Path | None = None) -> RawEntry | Problem:
     """content/site.yaml as a RawEntry of kind 'site'."""
     path = content / "site.yaml"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from quipu.pipeline import Options
 from quipu.serve import RELOAD_PATH, DevServer
+from quipu.source import EntryCache
 
 from .conftest import ROOT, event
 
@@ -36,7 +37,8 @@ def _wait_for_version(port: int, version: int, timeout: float = 10) -> dict[str,
 def test_serve_rebuilds_and_keeps_last_good_build(make_site: Callable[..., Path], tmp_path: Path) -> None:
     content = make_site()
     err = io.StringIO()
-    server = DevServer(Options(content=content, out=tmp_path / "preview", templates=ROOT / "templates"), 0, err)
+    options = Options(content=content, out=tmp_path / "preview", templates=ROOT / "templates", workers=1, cache=EntryCache())
+    server = DevServer(options, 0, err)
     server.start()
     try:
         status, page = _get(server.port, "/events/first-action/")
@@ -49,8 +51,12 @@ def test_serve_rebuilds_and_keeps_last_good_build(make_site: Callable[..., Path]
         _wait_for_version(server.port, 2)
         assert _get(server.port, "/events/second/")[0] == 200
 
+        (content / "events/1981/second.md").write_text(event("Second action, corrected", "1981-03-04"))
+        _wait_for_version(server.port, 3)
+        assert "Second action, corrected" in _get(server.port, "/events/second/")[1]  # the cached parse was refreshed
+
         (content / "events/1981/second.md").write_text("---\ntitle: [broken\n---\n")
-        state = _wait_for_version(server.port, 3)
+        state = _wait_for_version(server.port, 4)
         assert state["failed"] is True
         status, page = _get(server.port, "/events/second/")
         assert status == 200  # the last good build is still served
