@@ -21,8 +21,8 @@ from typing import Any, TextIO
 
 from .markdown import enable_cache
 from .pipeline import Options, build
-from .source import EntryCache
 from .render import TemplateProblem
+from .source import EntryCache
 from .writer import WriteRefused
 
 POLL_SECONDS = 0.4

@@ -98,6 +98,8 @@ def test_same_bytes_across_processes_and_hash_seeds(tmp_path: Path) -> None:
         out = tmp_path / f"seed{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed}
         args = [sys.executable, str(ROOT / "build.py"), "build", "--content", str(ROOT / "content"), "--out", str(out)]
-        subprocess.run([*args, "--templates", str(ROOT / "templates")], check=True, env=env, capture_output=True, cwd=tmp_path)
+        subprocess.run(
+            [*args, "--templates", str(ROOT / "templates")], check=True, env=env, capture_output=True, cwd=tmp_path
+        )
         trees.append(_tree(out))
     assert trees[0] == trees[1]

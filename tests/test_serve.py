@@ -37,7 +37,9 @@ def _wait_for_version(port: int, version: int, timeout: float = 10) -> dict[str,
 def test_serve_rebuilds_and_keeps_last_good_build(make_site: Callable[..., Path], tmp_path: Path) -> None:
     content = make_site()
     err = io.StringIO()
-    options = Options(content=content, out=tmp_path / "preview", templates=ROOT / "templates", workers=1, cache=EntryCache())
+    options = Options(
+        content=content, out=tmp_path / "preview", templates=ROOT / "templates", workers=1, cache=EntryCache()
+    )
     server = DevServer(options, 0, err)
     server.start()
     try:
