@@ -1,0 +1,96 @@
+"""Markdown bodies: internal links, sanitising (including fuzzed hostile input), summaries."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quipu.markdown import Body, Renderer, first_sentence, plain_text
+
+
+def link(kind: str, slug: str) -> str:
+    return f"../../{kind}/{slug}/"
+
+
+def render(text: str) -> str:
+    return Renderer().render(text, link)
+
+
+def test_internal_links_become_relative_urls() -> None:
+    html = render("See [Guzmán](@actors/abimael-guzman) and [the VRAEM](@places/vraem#events).\n\n[ref]: @events/x")
+    hrefs = [a["href"] for a in BeautifulSoup(html, "html.parser").find_all("a")]
+    assert hrefs == ["../../actors/abimael-guzman/", "../../places/vraem/#events"]
+
+
+def test_headings_start_at_h2() -> None:
+    html = render("# Background\n\n## Aftermath\n")
+    assert "<h1" not in html
+    assert '<h2 id="background">Background</h2>' in html and '<h2 id="aftermath">' in html
+
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "<iframe src='https://evil.example'></iframe>",
+    "<style>body{display:none}</style>",
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD4=)",
+    "<a href='vbscript:msgbox'>v</a>",
+    "{: onclick=alert(1) }",
+    "<form action=https://evil.example><input name=a></form>",
+    "<object data=x></object>",
+    "<math><mtext><script>alert(1)</script></mtext></math>",
+    '<a href="java&#x09;script:alert(1)">t</a>',
+    "<div style='background:url(javascript:alert(1))'>s</div>",
+]
+
+
+def assert_safe(html: str) -> None:
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(True):
+        assert tag.name not in {"script", "iframe", "style", "object", "embed", "form", "input", "svg", "math"}, html
+        for name, value in tag.attrs.items():
+            assert not name.lower().startswith("on"), html
+            assert name != "style", html
+            values = value if isinstance(value, list) else [value]
+            for v in values:
+                compact = re.sub(r"\s", "", str(v)).lower()
+                assert not compact.startswith(("javascript:", "vbscript:", "data:")), html
+
+
+def test_known_attacks_are_removed() -> None:
+    for attack in HOSTILE:
+        assert_safe(render(attack))
+        assert_safe(render(f"Text {attack} more text\n\n- {attack}\n\n> {attack}"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*HOSTILE, "text", "\n\n", "**bold**", "[a](@actors/x)", "<p>", "</p>", "<a ", ">", '"', "'"]),
+        max_size=12,
+    )
+)
+def test_fuzzed_bodies_stay_safe(parts: list[str]) -> None:
+    assert_safe(render("".join(parts)))
+
+
+def test_lazy_body_renders_once_and_is_falsy_when_empty() -> None:
+    body = Body("Hello *world*.", link)
+    assert str(body) == "<p>Hello <em>world</em>.</p>"
+    assert body.__html__() is body.__html__()
+    assert not Body("  \n", link)
+
+
+def test_first_sentence_and_plain_text() -> None:
+    body = (
+        "On 3 April 1983 a column of [the Shining Path](@actors/shining-path) killed 69 people. Later, more.\n\nSecond."
+    )
+    assert first_sentence(body) == "On 3 April 1983 a column of the Shining Path killed 69 people."
+    assert first_sentence("## Heading\n\nText here. More.") == "Text here."
+    assert plain_text("**A** [b](@x/y)\n# C") == "A b C"
