@@ -80,7 +80,8 @@ def make_pages(corpus: Corpus) -> list[Page]:
     site = corpus.site
     events = corpus.events
     summaries = {e.slug: summary_of(e) for e in events}
-    common = {"site": site, "summaries": summaries}
+    content_pages = [corpus.pages[s] for s in sorted(corpus.pages)]
+    common = {"site": site, "summaries": summaries, "content_pages": content_pages}
 
     years = sorted(corpus.events_by_year)
     intro_html = Body(site.intro or "", Linker(""))
