@@ -70,6 +70,7 @@ def main(argv: list[str]) -> int:
             ensure_browser()
             ensure_node_tools()
             run(str(PY), "-m", "ruff", "check", ".")
+            run(str(PY), "-m", "mypy")
             run(str(PY), "-m", "pytest", *rest)
         elif task == "serve":
             ensure_venv("")

@@ -11,13 +11,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .errors import Problem, did_you_mean
 from .model import Actor, Entry, Event, Page, Place, SiteConfig
 from .schema import Ref
 
 LINK_RE = re.compile(r"(\]\(\s*|\]:\s*)@([A-Za-z]*)/([^)\s#]*)(#[^)\s]*)?")
+E = TypeVar("E", bound=Entry)
 LINK_KINDS = ("events", "actors", "places", "pages")
 RELATED_LIMIT = 6
 
@@ -63,8 +66,8 @@ def find_links(body: str, body_line: int) -> list[tuple[str, str, int]]:
     return found
 
 
-def _by_kind(entries: list[Entry]) -> tuple[dict[str, Entry], list[Problem]]:
-    index: dict[str, Entry] = {}
+def _by_kind(entries: list[E]) -> tuple[dict[str, E], list[Problem]]:
+    index: dict[str, E] = {}
     problems = []
     for entry in sorted(entries, key=lambda e: e.path):
         other = index.get(entry.slug)
@@ -83,7 +86,7 @@ class _Resolver:
         self.drafts = drafts
         self.broken = broken
 
-    def check(self, path: str, ref: Ref, index: dict[str, object], what: str, kind: str) -> bool:
+    def check(self, path: str, ref: Ref, index: Mapping[str, object], what: str, kind: str) -> bool:
         if ref.slug in index:
             return True
         if ref.slug in self.broken.get(kind, set()):
@@ -108,7 +111,7 @@ class _Resolver:
         return False
 
 
-def _find_cycles(items: dict[str, Entry], parent_of: dict[str, str], what: str, key: str) -> list[Problem]:
+def _find_cycles(items: Mapping[str, Entry], parent_of: dict[str, str], what: str, key: str) -> list[Problem]:
     problems = []
     reported: set[str] = set()
     for start in sorted(parent_of):
@@ -155,10 +158,10 @@ def build_corpus(
     problems += p
     resolve = _Resolver(problems, drafts or {}, broken or {})
 
-    ev: dict[str, Event] = event_index  # type: ignore[assignment]
-    ac: dict[str, Actor] = actor_index  # type: ignore[assignment]
-    pl: dict[str, Place] = place_index  # type: ignore[assignment]
-    pg: dict[str, Page] = page_index  # type: ignore[assignment]
+    ev: dict[str, Event] = event_index
+    ac: dict[str, Actor] = actor_index
+    pl: dict[str, Place] = place_index
+    pg: dict[str, Page] = page_index
 
     for page in pg.values():
         if page.slug in RESERVED_PAGE_SLUGS:
@@ -172,16 +175,16 @@ def build_corpus(
 
     for event in ev.values():
         for ref in event.actors:
-            resolve.check(event.path, ref, ac, "actor", "actors")  # type: ignore[arg-type]
+            resolve.check(event.path, ref, ac, "actor", "actors")
         for ref in event.places:
-            resolve.check(event.path, ref, pl, "place", "places")  # type: ignore[arg-type]
+            resolve.check(event.path, ref, pl, "place", "places")
         for ref in event.related:
             if ref.slug == event.slug:
                 problems.append(
                     Problem(event.path, ref.line, "an event cannot be related to itself; remove it from 'related'")
                 )
             else:
-                resolve.check(event.path, ref, ev, "event", "events")  # type: ignore[arg-type]
+                resolve.check(event.path, ref, ev, "event", "events")
         for source in event.sources:
             if not source.url and source.publisher:
                 problems.append(
@@ -211,19 +214,19 @@ def build_corpus(
                 problems.append(
                     Problem(actor.path, actor.part_of.line, "an actor cannot be part of itself; fix 'part_of'")
                 )
-            elif resolve.check(actor.path, actor.part_of, ac, "actor", "actors"):  # type: ignore[arg-type]
+            elif resolve.check(actor.path, actor.part_of, ac, "actor", "actors"):
                 actor_parent[actor.slug] = actor.part_of.slug
-    problems += _find_cycles(ac, actor_parent, "actor", "part_of")  # type: ignore[arg-type]
+    problems += _find_cycles(ac, actor_parent, "actor", "part_of")
 
     place_parent: dict[str, str] = {}
     for place in pl.values():
         if place.within is not None:
             if place.within.slug == place.slug:
                 problems.append(Problem(place.path, place.within.line, "a place cannot be within itself; fix 'within'"))
-            elif resolve.check(place.path, place.within, pl, "place", "places"):  # type: ignore[arg-type]
+            elif resolve.check(place.path, place.within, pl, "place", "places"):
                 place_parent[place.slug] = place.within.slug
         for ref in place.regions:
-            if resolve.check(place.path, ref, pl, "place", "places") and pl[ref.slug].kind != "region":  # type: ignore[arg-type]
+            if resolve.check(place.path, ref, pl, "place", "places") and pl[ref.slug].kind != "region":
                 problems.append(
                     Problem(
                         place.path,
@@ -240,7 +243,7 @@ def build_corpus(
                         "'coordinates_of' needs 'coordinates' (those of the larger place); add them or remove it",
                     )
                 )
-            resolve.check(place.path, place.coordinates_of, pl, "place", "places")  # type: ignore[arg-type]
+            resolve.check(place.path, place.coordinates_of, pl, "place", "places")
         if place.kind in ("town", "district", "site") and place.coordinates is None:
             problems.append(
                 Problem(
@@ -250,7 +253,7 @@ def build_corpus(
                     "warning",
                 )
             )
-    cycle_problems = _find_cycles(pl, place_parent, "place", "within")  # type: ignore[arg-type]
+    cycle_problems = _find_cycles(pl, place_parent, "place", "within")
     problems += cycle_problems
 
     _check_body_links(
@@ -258,7 +261,7 @@ def build_corpus(
         {"events": ev, "actors": ac, "places": pl, "pages": pg},
         resolve,
         problems,
-    )  # type: ignore[arg-type]
+    )
 
     corpus = Corpus(site, sorted(ev.values(), key=Event.sort_key), ac, pl, pg, events_by_slug=ev)
     if not cycle_problems and not any(p.severity == "error" for p in problems if "cycle" in p.message):
@@ -282,7 +285,7 @@ RESERVED_PAGE_SLUGS = {
 
 
 def _check_body_links(
-    entries: list[Entry], indexes: dict[str, dict[str, object]], resolve: _Resolver, problems: list[Problem]
+    entries: list[Entry], indexes: Mapping[str, Mapping[str, object]], resolve: _Resolver, problems: list[Problem]
 ) -> None:
     for entry in entries:
         for kind, slug, line in find_links(entry.body, entry.body_line):
@@ -388,8 +391,8 @@ def _related(c: Corpus) -> dict[str, list[Event]]:
             chosen[slug] = None
         candidates: dict[str, tuple[int, int, int]] = {}
         # Smaller groups say more (a village beats "Peru", a unit beats "the army").
-        groups = [("place", r.slug) for r in event.places] + [("actor", r.slug) for r in event.actors]
-        for key in groups:
+        memberships = [("place", r.slug) for r in event.places] + [("actor", r.slug) for r in event.actors]
+        for key in memberships:
             pos = positions.get(key)
             if not pos:
                 continue

@@ -129,7 +129,14 @@ def load(options: Options) -> Loaded:
         if entry.draft and not options.drafts:
             drafts.setdefault(raw.kind, set()).add(entry.slug)
             continue
-        {"events": events, "actors": actors, "places": places, "pages": pages}[raw.kind].append(entry)
+        if isinstance(entry, Event):
+            events.append(entry)
+        elif isinstance(entry, Actor):
+            actors.append(entry)
+        elif isinstance(entry, Place):
+            places.append(entry)
+        else:
+            pages.append(entry)
 
     if site is None:
         return Loaded(None, report, len(raws))

@@ -12,17 +12,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import frontmatter
+from frontmatter.default_handlers import YAMLHandler
 
 from .errors import Problem, display_path
-from .yamlsafe import YamlProblem, YMap, load
+from .yamlsafe import YamlProblem, YMap, YScalar, load
 
 MAX_BYTES = 1_000_000
 KINDS = ("events", "actors", "places", "pages")
 ENTRY_SUFFIXES = (".md", ".yaml", ".yml")
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # python-frontmatter's own delimiter rule, so files it writes are files we read.
-_BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
+_BOUNDARY = YAMLHandler.FM_BOUNDARY
 
 
 @dataclass(frozen=True)
@@ -129,8 +129,8 @@ def parse_entry(kind: str, slug: str, shown: str, folder: str, raw: bytes, yaml_
         body_line = data.key_lines.pop("body", 1)
         if body_node is None:
             body = ""
-        elif hasattr(body_node, "text"):
-            body = body_node.text  # type: ignore[union-attr]
+        elif isinstance(body_node, YScalar):
+            body = body_node.text
             body_line += 1
         else:
             return Problem(shown, body_line, "'body' must be text (use 'body: |' and indent the lines)")
