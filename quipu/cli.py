@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__, scaffold
-from .errors import Report
+from .errors import Problem, Report
 from .pipeline import Options, build, load
 from .render import TemplateProblem
 from .schema import SCHEMAS, json_schema
@@ -34,6 +34,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="problem report format: text (path:line: ...), json (one object per line), github (workflow annotations)",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
 
@@ -151,13 +157,26 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _finish(report: Report, args: argparse.Namespace, err: TextIO, what: str, started: float) -> int:
-    for line in report.lines():
-        print(line, file=err)
+    for problem in report.sorted():
+        print(format_problem(problem, args.format), file=err)
     failed = report.failed(strict=args.strict)
     elapsed = time.perf_counter() - started
     verdict = "failed" if failed else "ok"
     print(f"{args.command}: {verdict}: {what}; {report.summary()} ({elapsed:.2f} s)", file=err)
     return 1 if failed else 0
+
+
+def format_problem(problem: Problem, style: str) -> str:
+    """One problem as text for people, JSON for tools, or a GitHub Actions annotation for pull requests."""
+    if style == "json":
+        return json.dumps(
+            {"path": problem.path, "line": problem.line, "severity": problem.severity, "message": problem.message},
+            ensure_ascii=False,
+        )
+    if style == "github":
+        message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{problem.severity} file={problem.path},line={problem.line}::{message}"
+    return problem.format()
 
 
 def _print_stats(figures: dict[str, object], out: TextIO) -> None:

@@ -140,3 +140,21 @@ def test_contributing_field_reference_is_up_to_date() -> None:
     text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     section = text.split("<!-- fields:start -->\n", 1)[1].split("<!-- fields:end -->", 1)[0]
     assert section == field_reference(), "regenerate the field reference in CONTRIBUTING.md"
+
+
+def test_report_formats_for_tools(make_site: Callable[..., Path], cli: Callable[..., Run]) -> None:
+    make_site({"events/1980/bad.md": "---\ntitle: x\ndate: 1980-02-30\nsources: [{title: t, publisher: p}]\n---\n"})
+    run = cli("check", "--format", "json")
+    assert run.code == 1
+    first = json.loads(run.err.splitlines()[0])
+    assert first == {
+        "path": "content/events/1980/bad.md",
+        "line": 3,
+        "severity": "error",
+        "message": "date 1980-02-30 is not a valid date (YYYY, YYYY-MM or YYYY-MM-DD; February 1980 has 29 days)",
+    }
+    run = cli("check", "--format", "github")
+    assert run.err.splitlines()[0] == (
+        "::error file=content/events/1980/bad.md,line=3::"
+        "date 1980-02-30 is not a valid date (YYYY, YYYY-MM or YYYY-MM-DD; February 1980 has 29 days)"
+    )
