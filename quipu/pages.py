@@ -24,6 +24,15 @@ ACTOR_KIND_LABELS = {
     "international": "International bodies",
     "other": "Other",
 }
+ACTOR_KIND_NAMES = {
+    "armed-group": "Armed group",
+    "state-force": "State force",
+    "government": "Government or institution",
+    "person": "Person",
+    "civil-society": "Civil society",
+    "international": "International body",
+    "other": "Other",
+}
 PLACE_KIND_ORDER = ("country", "region", "department", "province", "district", "town", "site")
 RECENT = 10
 
@@ -149,7 +158,7 @@ def make_pages(corpus: Corpus) -> list[Page]:
                 {
                     **common,
                     "actor": actor,
-                    "kind_label": ACTOR_KIND_LABELS[actor.kind],
+                    "kind_label": ACTOR_KIND_NAMES[actor.kind],
                     "parent": corpus.parent_actor(actor),
                     "members": corpus.members.get(actor.slug, []),
                     "events": corpus.events_by_actor.get(actor.slug, []),

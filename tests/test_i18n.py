@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from quipu.dates import parse_date
 from quipu.i18n import Catalog
-from quipu.pages import ACTOR_KIND_LABELS
+from quipu.pages import ACTOR_KIND_LABELS, ACTOR_KIND_NAMES
 from quipu.schema import COUNT_KINDS_LABELS, PLACE_KINDS
 
 from .conftest import ROOT, Run
@@ -28,7 +28,8 @@ def template_strings() -> set[str]:
             if match.group(4):
                 found.add(match.group(4))
     found.discard("")
-    return found | set(ACTOR_KIND_LABELS.values()) | set(PLACE_KINDS) | set(COUNT_KINDS_LABELS)
+    labels = set(ACTOR_KIND_LABELS.values()) | set(ACTOR_KIND_NAMES.values())
+    return found | labels | set(PLACE_KINDS) | set(COUNT_KINDS_LABELS)
 
 
 def test_every_interface_string_has_a_spanish_translation() -> None:
