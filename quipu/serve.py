@@ -11,6 +11,7 @@ import argparse
 import html
 import json
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -199,4 +200,6 @@ def serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print("stopped", file=out)
     finally:
         server.stop()
+        if args.out is None:  # the temporary folder is ours alone
+            shutil.rmtree(target.parent, ignore_errors=True)
     return 0
