@@ -16,6 +16,7 @@ from typing import Any
 from . import exports, urls
 from .corpus import Corpus, build_corpus
 from .errors import Problem, Report
+from .feeds import feed_files
 from .model import (
     Actor,
     Event,
@@ -177,6 +178,7 @@ def render_site(corpus: Corpus, templates: Path, extra_context: dict[str, Any] |
     env = make_environment(templates, corpus.site.language)
     files = {urls.output_path(p.url): render_page(env, p, extra_context).encode("utf-8") for p in plan_pages(corpus)}
     files.update(exports.export_files(corpus))
+    files.update(feed_files(corpus, [p.url for p in plan_pages(corpus)]))
     return files
 
 
@@ -230,6 +232,7 @@ def build(options: Options) -> tuple[Report, Built | None]:
         with Staging(options.out) as staging:
             _write_pages(staging, page_list, templates, corpus.site.language, options.workers)
             exported = exports.export_files(corpus)
+            exported.update(feed_files(corpus, [p.url for p in page_list]))
             for rel, data in sorted(exported.items()):
                 staging.write(rel, data)
             staging.copy_tree("static", templates / "static")

@@ -200,3 +200,24 @@ def test_approximate_coordinates_are_marked(cli: Callable[..., Run], tmp_path: P
     features = {f["id"]: f for f in json.loads((out / "data/places.geojson").read_text())["features"]}
     assert features["village"]["properties"]["approximate"] is True
     assert features["district"]["properties"]["approximate"] is False
+
+
+def test_feed_and_sitemap_only_with_an_absolute_base_url(cli: Callable[..., Run], tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    relative, absolute = tmp_path / "relative", tmp_path / "absolute"
+    assert cli("build", "--content", str(GOLDEN), "--out", str(relative)).code == 0
+    assert not (relative / "feed.xml").exists() and not (relative / "sitemap.xml").exists()
+    base = "https://example.org/peru-timeline/"
+    assert cli("build", "--content", str(GOLDEN), "--out", str(absolute), "--base-url", base).code == 0
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(absolute / "feed.xml").getroot()
+    entries = feed.findall(f"{atom}entry")
+    assert [e.find(f"{atom}title").text for e in entries][:2] == [
+        "Clash on an undisclosed date",
+        "The commission's final report",
+    ]
+    assert feed.find(f"{atom}updated").text == "2023-03-01T00:00:00Z"
+    sitemap = ET.parse(absolute / "sitemap.xml").getroot()
+    locs = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert base in locs and base + "events/massacre/" in locs and not any(loc.endswith("404.html") for loc in locs)
