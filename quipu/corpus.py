@@ -383,10 +383,16 @@ def _related(c: Corpus) -> dict[str, list[Event]]:
         for slug, group in groups.items():
             positions[(kind, slug)] = [order[e.slug] for e in group]
     size = {key: len(v) for key, v in positions.items()}
+    # An explicit link counts both ways: if A lists B, B's page shows A too.
+    listed_by: dict[str, list[str]] = defaultdict(list)
+    for event in c.events:
+        for ref in event.related:
+            listed_by[ref.slug].append(event.slug)
     related: dict[str, list[Event]] = {}
     for index, event in enumerate(c.events):
         chosen: dict[str, None] = {}
-        incoming = [r.slug for r in event.related if r.slug in c.events_by_slug and r.slug != event.slug]
+        explicit = [r.slug for r in event.related] + listed_by.get(event.slug, [])
+        incoming = list(dict.fromkeys(s for s in explicit if s in c.events_by_slug and s != event.slug))
         for slug in incoming:
             chosen[slug] = None
         candidates: dict[str, tuple[int, int, int]] = {}

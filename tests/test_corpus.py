@@ -122,3 +122,10 @@ def test_retrospective_tags_allow_defunct_actors() -> None:
     trial = replace(ev("trial", "2009", actors=("g",)), tags=(Ref("trial", 7),))
     _, problems = build_corpus(site, [trial], [actor("g", active=(1991, 1992))], [], [])
     assert problems == []
+
+
+def test_explicit_related_links_count_both_ways() -> None:
+    events = [ev("a", "1983", related=("b",)), ev("b", "1990"), ev("c", "2000")]
+    corpus, _ = build_corpus(SITE, events, [], [], [])
+    assert [e.slug for e in corpus.related["b"]] == ["a"]
+    assert [e.slug for e in corpus.related["a"]] == ["b"]
