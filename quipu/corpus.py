@@ -185,6 +185,16 @@ def build_corpus(
                 )
             else:
                 resolve.check(event.path, ref, ev, "event", "events")
+        if site.tags:
+            for ref in event.tags:
+                if ref.slug not in site.tags:
+                    hint = did_you_mean(ref.slug, set(site.tags))
+                    fix = (
+                        f" (tags are declared under 'tags:' in {site.path})"
+                        if hint
+                        else f"; declare it under 'tags:' in {site.path} or use a declared tag"
+                    )
+                    problems.append(Problem(event.path, ref.line, f"unknown tag '{ref.slug}'{hint}{fix}"))
         for source in event.sources:
             if not source.url and source.publisher:
                 problems.append(

@@ -132,6 +132,7 @@ class SiteConfig:
     repository: str | None = None
     coverage: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     retrospective_tags: frozenset[str] = frozenset()
+    tags: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     path: str = "content/site.yaml"
 
     @property
@@ -337,6 +338,7 @@ def build_site(v: dict[str, Any], path: str, base_url_override: str | None) -> t
         license=v.get("license"),
         repository=v.get("repository"),
         coverage=v.get("coverage", {}),
+        tags={slug: text for slug, (text, _line) in v.get("tags", {}).items()},
         retrospective_tags=frozenset(r.slug for r in v.get("retrospective_tags", ())),
         path=path,
     )

@@ -221,7 +221,18 @@ def make_pages(corpus: Corpus) -> list[Page]:
     for tag in tag_names:
         tagged = corpus.events_by_tag[tag]
         pages.append(
-            Page(urls.tag(tag), "tag.html", {**common, "tag": tag, "events": tagged, "deaths": deaths(tagged)}, tag)
+            Page(
+                urls.tag(tag),
+                "tag.html",
+                {
+                    **common,
+                    "tag": tag,
+                    "description": site.tags.get(tag, ""),
+                    "events": tagged,
+                    "deaths": deaths(tagged),
+                },
+                tag,
+            )
         )
 
     for slug in sorted(corpus.pages):

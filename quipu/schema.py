@@ -314,6 +314,35 @@ class ListOf(Spec):
 
 
 @dataclass(frozen=True)
+class SlugMap(Spec):
+    """A mapping from slugs the contributor chooses to values of one type (e.g. tag → description)."""
+
+    value: Spec = field(default_factory=Text)
+    label: str = "a mapping of slug: value lines"
+
+    def check(self, value: YValue, name: str, ctx: Ctx) -> Any:
+        if not isinstance(value, YMap):
+            return ctx.error(value.line, f"'{name}' must be a mapping of 'slug: text' lines, not {_kind_name(value)}")
+        out: dict[str, Any] = {}
+        ok = True
+        for key, item in value.items.items():
+            line = value.key_lines.get(key, value.line)
+            if not _SLUG_RE.match(key):
+                ctx.error(line, f"'{key}' in '{name}' is not a slug; use lowercase letters, digits and hyphens")
+                ok = False
+                continue
+            checked = self.value.check(item, f"{name}.{key}", ctx)
+            if checked is INVALID:
+                ok = False
+            else:
+                out[key] = (checked, line)
+        return out if ok else INVALID
+
+    def json(self) -> dict[str, Any]:
+        return {"type": "object", "propertyNames": {"pattern": SLUG_PATTERN}, "additionalProperties": self.value.json()}
+
+
+@dataclass(frozen=True)
 class Field:
     """One key of a mapping, documented."""
 
@@ -599,6 +628,11 @@ SITE = Mapping(
         Field("license", Text(one_line=True), "Licence of the content, shown in the footer."),
         Field("repository", Url(), "URL of the source repository, for 'edit this page' links."),
         Field("coverage", COVERAGE, "Coverage rules checked by `build.py check --stats`."),
+        Field(
+            "tags",
+            SlugMap(Text(one_line=True)),
+            "The topics events may use, each with a one-line description; when given, other tags are errors.",
+        ),
         Field(
             "retrospective_tags",
             ListOf(Slug("tag")),
