@@ -101,6 +101,7 @@ def make_pages(corpus: Corpus) -> list[Page]:
             {
                 **common,
                 "decades": _decades(corpus),
+                "chart": year_chart(corpus),
                 "recent": events[::-1][:RECENT],
                 "intro_html": intro_html,
                 "total": len(events),
@@ -295,6 +296,28 @@ def _decades(corpus: Corpus) -> list[dict[str, Any]]:
             }
         )
     return decades
+
+
+def year_chart(corpus: Corpus, height: int = 80, bar: int = 12, gap: int = 2) -> dict[str, Any]:
+    """Geometry of a bar chart of events per year (every year of the period, empty ones too)."""
+    if not corpus.events_by_year:
+        return {"bars": [], "width": 0, "height": height}
+    first = min(corpus.site.period_start, min(corpus.events_by_year))
+    last = max(corpus.events_by_year)
+    peak = max(len(v) for v in corpus.events_by_year.values())
+    bars = []
+    for i, year in enumerate(range(first, last + 1)):
+        count = len(corpus.events_by_year.get(year, []))
+        h = round(count / peak * height) if count else 0
+        bars.append({"year": year, "count": count, "x": i * (bar + gap), "y": height - h, "h": h, "w": bar})
+    return {
+        "bars": bars,
+        "width": len(bars) * (bar + gap) - gap,
+        "height": height,
+        "first": first,
+        "last": last,
+        "peak": peak,
+    }
 
 
 def _counts(corpus: Corpus) -> dict[str, int]:

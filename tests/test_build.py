@@ -221,3 +221,12 @@ def test_feed_and_sitemap_only_with_an_absolute_base_url(cli: Callable[..., Run]
     sitemap = ET.parse(absolute / "sitemap.xml").getroot()
     locs = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert base in locs and base + "events/massacre/" in locs and not any(loc.endswith("404.html") for loc in locs)
+
+
+def test_year_chart_covers_the_period_with_empty_years(cli: Callable[..., Run], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert cli("build", "--content", str(GOLDEN), "--out", str(out)).code == 0
+    svg = BeautifulSoup((out / "index.html").read_text(), "html.parser").find("figure", class_="chart").find("svg")
+    titles = [r.find("title").get_text() for r in svg.find_all("rect")]
+    assert titles == ["1980: 1 event", "1983: 1 event", "2003: 1 event", "2023: 1 event"]
+    assert [t.get_text() for t in svg.find_all("text")] == ["1980", "1990", "2000", "2010", "2020"]
