@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from .errors import Problem, did_you_mean
 from .model import Actor, Entry, Event, Page, Place, SiteConfig
-from .schema import Ref
+from .specs import Ref
 
 LINK_RE = re.compile(r"(\]\(\s*|\]:\s*)@([A-Za-z]*)/([^)\s#]*)(#[^)\s]*)?")
 E = TypeVar("E", bound=Entry)

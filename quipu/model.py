@@ -13,8 +13,8 @@ from typing import Any
 
 from .dates import PartialDate
 from .errors import Problem
-from .schema import Ref
 from .source import SLUG_RE, RawEntry
+from .specs import Ref
 
 COUNT_KINDS = ("killed", "wounded", "disappeared", "captured")
 

@@ -7,7 +7,7 @@ from datetime import date
 from quipu.corpus import build_corpus, find_links
 from quipu.dates import parse_date
 from quipu.model import Actor, Event, Place, SiteConfig, Source
-from quipu.schema import Ref
+from quipu.specs import Ref
 
 SITE = SiteConfig(title="T")
 SOURCE = (Source("t", "p", "https://example.org", None, None, 1),)
