@@ -163,6 +163,52 @@ def sanitize(html: str) -> str:
     )
 
 
+# Python-Markdown is quadratic on some inputs (runs of '[' or '<') and recursive on deeply
+# nested lists and quotes, so a hostile body could hang or crash a build. Bodies beyond
+# these limits are refused with a line number; real prose stays far below them.
+MAX_BRACKETS_PER_PARAGRAPH = 200
+MAX_BRACKETS = 2000
+MAX_ANGLES = 2000
+MAX_NESTING = 16
+_NESTED_START = re.compile(r"^(?:[ \t]*(?:>|[-*+][ \t]|[0-9]{1,9}[.)][ \t])){" + str(MAX_NESTING + 1) + ",}")
+_DEEP_INDENT = re.compile(r"^[ \t]{" + str(4 * MAX_NESTING) + r",}(?:>|[-*+][ \t]|[0-9]{1,9}[.)][ \t])")
+
+
+def body_problems(body: str, first_line: int) -> list[tuple[int, str]]:
+    """(line, message) for constructs that would make Markdown rendering hang or crash."""
+    found: list[tuple[int, str]] = []
+    if body.count("[") > MAX_BRACKETS:
+        found.append(
+            (
+                first_line,
+                f"the text has {body.count('[')} '[' characters (at most {MAX_BRACKETS}); write \\[ for a literal bracket",
+            )
+        )
+    if body.count("<") > MAX_ANGLES:
+        found.append(
+            (
+                first_line,
+                f"the text has {body.count('<')} '<' characters (at most {MAX_ANGLES}); write &lt; for a literal '<'",
+            )
+        )
+    line = first_line
+    for block in body.split("\n\n"):
+        if block.count("[") > MAX_BRACKETS_PER_PARAGRAPH:
+            found.append(
+                (
+                    line,
+                    f"this paragraph has {block.count('[')} '[' characters (at most {MAX_BRACKETS_PER_PARAGRAPH}); split it or write \\[ for a literal bracket",
+                )
+            )
+        for offset, text in enumerate(block.split("\n")):
+            if _NESTED_START.match(text) or _DEEP_INDENT.match(text):
+                found.append(
+                    (line + offset, f"lists or quotes nested more than {MAX_NESTING} levels deep; flatten them")
+                )
+        line += block.count("\n") + 2
+    return found
+
+
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(¿¡A-ZÁÉÍÓÚÑ0-9])")
 

@@ -17,6 +17,7 @@ from . import exports, urls
 from .corpus import Corpus, build_corpus
 from .errors import Problem, Report
 from .feeds import feed_files
+from .markdown import body_problems
 from .model import (
     Actor,
     Event,
@@ -84,6 +85,8 @@ def load(options: Options) -> Loaded:
         if values is not None:
             site, problems = build_site(values, site_raw.path, options.base_url)
             report.extend(problems)
+            for at, message in body_problems(site.intro or "", site_raw.data.key_lines.get("intro", 1)):
+                report.error(site_raw.path, at, message)
     site_for_checks = site or SiteConfig(title="")
 
     files, problems = find_files(content)
@@ -110,6 +113,8 @@ def load(options: Options) -> Loaded:
             # Known but broken: references to it should not add more errors.
             broken.setdefault(raw.kind, set()).add(raw.slug)
             continue
+        for at, message in body_problems(raw.body, raw.body_line):
+            report.error(raw.path, at, message)
         if "FILL IN" in raw.body:
             at = raw.body_line + raw.body[: raw.body.index("FILL IN")].count("\n")
             report.error(

@@ -94,3 +94,39 @@ def test_first_sentence_and_plain_text() -> None:
     assert first_sentence(body) == "On 3 April 1983 a column of the Shining Path killed 69 people."
     assert first_sentence("## Heading\n\nText here. More.") == "Text here."
     assert plain_text("**A** [b](@x/y)\n# C") == "A b C"
+
+
+PATHOLOGICAL = {
+    "brackets": "[" * 50_000,
+    "images": "![" * 20_000,
+    "open links": "[a](" * 20_000,
+    "footnote refs": "[^" * 20_000,
+    "angles": "<a " * 20_000,
+    "same-line lists": "1. " * 4_000,
+    "quotes": "> " * 4_000 + "x",
+    "indented lists": "".join("  " * i + "- x\n" for i in range(300)),
+    "many paragraphs of brackets": ("[" * 150 + "\n\n") * 30,
+}
+
+
+def test_pathological_bodies_are_refused_or_fast() -> None:
+    """Inputs that make Python-Markdown quadratic or recursive are refused before rendering."""
+    import time
+
+    from quipu.markdown import body_problems
+
+    for name, body in PATHOLOGICAL.items():
+        problems = body_problems(body, 5)
+        if problems:
+            assert all(line >= 5 for line, _ in problems), name
+            continue
+        started = time.perf_counter()
+        render(body)
+        assert time.perf_counter() - started < 5, f"{name} renders too slowly and is not refused"
+
+
+def test_real_prose_is_not_refused() -> None:
+    from quipu.markdown import body_problems
+
+    prose = "See [a](@actors/x) and [b](https://example.org).\n\n- one\n  - two\n    - three\n\n> quoted\n"
+    assert body_problems(prose * 20, 1) == []
