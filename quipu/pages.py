@@ -13,7 +13,8 @@ from typing import Any
 from . import urls
 from .corpus import Corpus
 from .markdown import Body, first_sentence
-from .model import Actor, Event, Place
+from .model import Actor, Entry, Event, Place
+from .model import Page as ContentPage
 
 ACTOR_KIND_LABELS = {
     "armed-group": "Armed groups",
@@ -268,8 +269,22 @@ def _event_context(corpus: Corpus, event: Event, index: int) -> dict[str, Any]:
         "related": corpus.related.get(event.slug, []),
         "prev_event": events[index - 1] if index > 0 else None,
         "next_event": events[index + 1] if index + 1 < len(events) else None,
-        "mentioned_in": corpus.backlinks.get(("events", event.slug), []),
+        "mentioned_in": [
+            _entry_link(e) for e in corpus.backlinks.get(("events", event.slug), []) if e.slug != event.slug
+        ],
     }
+
+
+def _entry_link(entry: Entry) -> tuple[str, str]:
+    """(title, site URL) of any entry, for 'mentioned in' lists."""
+    if isinstance(entry, Event):
+        return entry.title, urls.event(entry.slug)
+    if isinstance(entry, Actor):
+        return entry.name, urls.actor(entry.slug)
+    if isinstance(entry, Place):
+        return entry.name, urls.place(entry.slug)
+    assert isinstance(entry, ContentPage)
+    return entry.title, urls.page(entry.slug)
 
 
 def _decades(corpus: Corpus) -> list[dict[str, Any]]:
