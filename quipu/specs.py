@@ -73,18 +73,26 @@ class Spec:
         return value
 
 
+class ScalarSpec(Spec):
+    """A single value: refuses lists, mappings and empty values, then converts the text."""
+
+    def check(self, value: YValue, name: str, ctx: Ctx) -> Any:
+        scalar = self.scalar(value, name, ctx)
+        return INVALID if scalar is None else self.convert(scalar, name, ctx)
+
+    def convert(self, scalar: YScalar, name: str, ctx: Ctx) -> Any:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True)
-class Text(Spec):
+class Text(ScalarSpec):
     """Any text; numbers and yes/no are kept as the text written."""
 
     one_line: bool = False
     max_length: int | None = None
     label: str = "text"
 
-    def check(self, value: YValue, name: str, ctx: Ctx) -> Any:
-        scalar = self.scalar(value, name, ctx)
-        if scalar is None:
-            return INVALID
+    def convert(self, scalar: YScalar, name: str, ctx: Ctx) -> Any:
         text = scalar.text.strip()
         if not text:
             return ctx.error(scalar.line, f"'{name}' is empty; write the text or remove the line")
@@ -104,13 +112,10 @@ class Text(Spec):
 
 
 @dataclass(frozen=True)
-class Url(Spec):
+class Url(ScalarSpec):
     label: str = "an http(s) URL"
 
-    def check(self, value: YValue, name: str, ctx: Ctx) -> Any:
-        scalar = self.scalar(value, name, ctx)
-        if scalar is None:
-            return INVALID
+    def convert(self, scalar: YScalar, name: str, ctx: Ctx) -> Any:
         text = scalar.text.strip()
         if "FILL-IN" in text.upper():
             return ctx.error(
@@ -125,16 +130,13 @@ class Url(Spec):
 
 
 @dataclass(frozen=True)
-class Slug(Spec):
+class Slug(ScalarSpec):
     """The slug of another entry; resolved later against the corpus."""
 
     target: str = "entry"
     label: str = "a slug"
 
-    def check(self, value: YValue, name: str, ctx: Ctx) -> Any:
-        scalar = self.scalar(value, name, ctx)
-        if scalar is None:
-            return INVALID
+    def convert(self, scalar: YScalar, name: str, ctx: Ctx) -> Any:
         text = scalar.text.strip()
         if not _SLUG_RE.match(text):
             return ctx.error(
@@ -149,17 +151,14 @@ class Slug(Spec):
 
 
 @dataclass(frozen=True)
-class Choice(Spec):
+class Choice(ScalarSpec):
     values: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:  # type: ignore[override]
         return "one of " + ", ".join(self.values)
 
-    def check(self, value: YValue, name: str, ctx: Ctx) -> Any:
-        scalar = self.scalar(value, name, ctx)
-        if scalar is None:
-            return INVALID
+    def convert(self, scalar: YScalar, name: str, ctx: Ctx) -> Any:
         text = scalar.text.strip()
         if text not in self.values:
             return ctx.error(
@@ -174,15 +173,12 @@ class Choice(Spec):
 
 
 @dataclass(frozen=True)
-class Integer(Spec):
+class Integer(ScalarSpec):
     minimum: int | None = None
     maximum: int | None = None
     label: str = "a whole number"
 
-    def check(self, value: YValue, name: str, ctx: Ctx) -> Any:
-        scalar = self.scalar(value, name, ctx)
-        if scalar is None:
-            return INVALID
+    def convert(self, scalar: YScalar, name: str, ctx: Ctx) -> Any:
         text = scalar.text.strip().replace("_", "")
         if not _INT_RE.match(text) or len(text) > 12:
             return ctx.error(scalar.line, f"'{name}' must be a whole number, not '{scalar.text[:40]}'")
@@ -203,15 +199,12 @@ class Integer(Spec):
 
 
 @dataclass(frozen=True)
-class Number(Spec):
+class Number(ScalarSpec):
     minimum: float = -math.inf
     maximum: float = math.inf
     label: str = "a number"
 
-    def check(self, value: YValue, name: str, ctx: Ctx) -> Any:
-        scalar = self.scalar(value, name, ctx)
-        if scalar is None:
-            return INVALID
+    def convert(self, scalar: YScalar, name: str, ctx: Ctx) -> Any:
         text = scalar.text.strip()
         if not _NUM_RE.match(text):
             return ctx.error(scalar.line, f"'{name}' must be a number, not '{scalar.text[:40]}'")
@@ -227,13 +220,10 @@ class Number(Spec):
 
 
 @dataclass(frozen=True)
-class Boolean(Spec):
+class Boolean(ScalarSpec):
     label: str = "true or false"
 
-    def check(self, value: YValue, name: str, ctx: Ctx) -> Any:
-        scalar = self.scalar(value, name, ctx)
-        if scalar is None:
-            return INVALID
+    def convert(self, scalar: YScalar, name: str, ctx: Ctx) -> Any:
         if scalar.kind != "bool" or scalar.quoted:
             return ctx.error(scalar.line, f"'{name}' must be true or false, not '{scalar.text[:40]}'")
         return scalar.text.lower() in ("true", "yes", "on", "y")
@@ -243,13 +233,10 @@ class Boolean(Spec):
 
 
 @dataclass(frozen=True)
-class Date(Spec):
+class Date(ScalarSpec):
     label: str = "a date (YYYY, YYYY-MM or YYYY-MM-DD)"
 
-    def check(self, value: YValue, name: str, ctx: Ctx) -> Any:
-        scalar = self.scalar(value, name, ctx)
-        if scalar is None:
-            return INVALID
+    def convert(self, scalar: YScalar, name: str, ctx: Ctx) -> Any:
         try:
             return parse_date(scalar.text)
         except DateError as exc:
