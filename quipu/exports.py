@@ -103,16 +103,18 @@ def export_files(corpus: Corpus) -> dict[str, bytes]:
 def _events_csv(events: list[Event]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    header = ["slug", "date", "end_date", "title", "places", "actors", "tags"]
+    header = ["slug", "date", "date_precision", "end_date", "date_note", "title", "places", "actors", "tags"]
     for kind in COUNT_KINDS:
         header += [f"{kind}_min", f"{kind}_max"]
-    header += ["sources"]
+    header += ["casualties_aggregate", "casualties_note", "sources"]
     writer.writerow(header)
     for e in events:
         row = [
             e.slug,
             e.date.iso(),
+            e.date.precision,
             e.end_date.iso() if e.end_date else "",
+            e.date_note or "",
             e.title,
             ";".join(r.slug for r in e.places),
             ";".join(r.slug for r in e.actors),
@@ -121,6 +123,7 @@ def _events_csv(events: list[Event]) -> bytes:
         for kind in COUNT_KINDS:
             count = getattr(e.casualties, kind) if e.casualties else None
             row += [str(count.low), str(count.high)] if count else ["", ""]
+        row += ["true" if e.casualties and e.casualties.aggregate else "", (e.casualties.note or "") if e.casualties else ""]
         row.append(" | ".join(s.url or s.title for s in e.sources))
         writer.writerow(row)
     return buffer.getvalue().encode("utf-8")
