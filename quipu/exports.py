@@ -123,7 +123,10 @@ def _events_csv(events: list[Event]) -> bytes:
         for kind in COUNT_KINDS:
             count = getattr(e.casualties, kind) if e.casualties else None
             row += [str(count.low), str(count.high)] if count else ["", ""]
-        row += ["true" if e.casualties and e.casualties.aggregate else "", (e.casualties.note or "") if e.casualties else ""]
+        row += [
+            "true" if e.casualties and e.casualties.aggregate else "",
+            (e.casualties.note or "") if e.casualties else "",
+        ]
         row.append(" | ".join(s.url or s.title for s in e.sources))
         writer.writerow(row)
     return buffer.getvalue().encode("utf-8")
