@@ -97,8 +97,12 @@ class DevServer:
     def watch(self) -> None:
         folders = [self.options.content, self.options.templates_dir()]
         last = snapshot(folders)
-        while not self._stop.wait(POLL_SECONDS):
+        interval = POLL_SECONDS
+        while not self._stop.wait(interval):
+            started = time.perf_counter()
             current = snapshot(folders)
+            # On very large sites scanning takes a while: poll less often so the scan stays under ~10% of a core.
+            interval = max(POLL_SECONDS, 10 * (time.perf_counter() - started))
             if current != last:
                 # Let editors finish writing (several files, temp files) before building.
                 time.sleep(POLL_SECONDS / 2)
