@@ -67,6 +67,9 @@ def find_files(content: Path, cwd: Path | None = None) -> tuple[list[SourceFile]
                     continue
                 path = here / name
                 shown = f"{shown_dir}/{name}"
+                if os.path.exists(path) and not os.path.islink(path) and not os.path.isfile(path):
+                    problems.append(Problem(shown, 1, "not a regular file (a pipe or device?); remove it from the content folder"))
+                    continue
                 if os.path.islink(path):
                     problems.append(
                         Problem(shown, 1, "symbolic links are not read; replace the link with the file", "warning")

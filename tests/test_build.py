@@ -230,3 +230,13 @@ def test_year_chart_covers_the_period_with_empty_years(cli: Callable[..., Run], 
     titles = [r.find("title").get_text() for r in svg.find_all("rect")]
     assert titles == ["1980: 1 event", "1983: 1 event", "2003: 1 event", "2023: 1 event"]
     assert [t.get_text() for t in svg.find_all("text")] == ["1980", "1990", "2000", "2010", "2020"]
+
+
+def test_a_named_pipe_in_content_does_not_hang(make_site: Callable[..., Path], cli: Callable[..., Run]) -> None:
+    import os
+
+    content = make_site()
+    os.mkfifo(content / "events/1980/pipe.md")
+    run = cli("check")
+    assert run.code == 1
+    assert "content/events/1980/pipe.md:1: error: not a regular file" in run.err
