@@ -17,7 +17,6 @@ from typing import TextIO
 from . import __version__, scaffold
 from .errors import Problem, Report
 from .pipeline import Options, build, load
-from .render import TemplateProblem
 from .schema import SCHEMAS, json_schema
 from .stats import coverage_problems, stats
 from .writer import WriteRefused
@@ -147,8 +146,11 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except WriteRefused as exc:
         print(f"error: {exc}", file=err)
         return 1
-    except TemplateProblem as exc:
-        print(exc.problem.format(), file=err)
+    except OSError as exc:
+        print(
+            f"error: cannot write the site to {options.out}: {exc.strerror or exc}; check the folder's permissions and free space, or choose another --out",
+            file=err,
+        )
         return 1
     if built is None:
         return _finish(report, args, err, "nothing written", started)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from .errors import Problem, did_you_mean
-from .model import Actor, Entry, Event, Page, Place, SiteConfig
+from .model import NEEDS_COORDINATES, Actor, Entry, Event, Page, Place, SiteConfig
 from .specs import Ref
 
 LINK_RE = re.compile(r"(\]\(\s*|\]:\s*)@([A-Za-z]*)/([^)\s#]*)(#[^)\s]*)?")
@@ -148,20 +148,15 @@ def build_corpus(
 ) -> tuple[Corpus, list[Problem]]:
     """Index everything and check cross-references; problems are returned, not raised."""
     problems: list[Problem] = []
-    event_index, p = _by_kind(list(events))
+    ev, p = _by_kind(events)
     problems += p
-    actor_index, p = _by_kind(list(actors))
+    ac, p = _by_kind(actors)
     problems += p
-    place_index, p = _by_kind(list(places))
+    pl, p = _by_kind(places)
     problems += p
-    page_index, p = _by_kind(list(pages))
+    pg, p = _by_kind(pages)
     problems += p
     resolve = _Resolver(problems, drafts or {}, broken or {})
-
-    ev: dict[str, Event] = event_index
-    ac: dict[str, Actor] = actor_index
-    pl: dict[str, Place] = place_index
-    pg: dict[str, Page] = page_index
 
     for page in pg.values():
         if page.slug in RESERVED_PAGE_SLUGS:
@@ -254,7 +249,7 @@ def build_corpus(
                     )
                 )
             resolve.check(place.path, place.coordinates_of, pl, "place", "places")
-        if place.kind in ("town", "district", "site") and place.coordinates is None:
+        if place.kind in NEEDS_COORDINATES and place.coordinates is None:
             problems.append(
                 Problem(
                     place.path,
@@ -263,8 +258,7 @@ def build_corpus(
                     "warning",
                 )
             )
-    cycle_problems = _find_cycles(pl, place_parent, "place", "within")
-    problems += cycle_problems
+    problems += _find_cycles(pl, place_parent, "place", "within")
 
     _check_body_links(
         list(ev.values()) + list(ac.values()) + list(pl.values()) + list(pg.values()),
@@ -274,8 +268,7 @@ def build_corpus(
     )
 
     corpus = Corpus(site, sorted(ev.values(), key=Event.sort_key), ac, pl, pg, events_by_slug=ev)
-    if not cycle_problems and not any(p.severity == "error" for p in problems if "cycle" in p.message):
-        _index(corpus)
+    _index(corpus)  # safe even with cycles: hierarchy walks are bounded (see Corpus.ancestors)
     return corpus, problems
 
 

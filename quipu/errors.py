@@ -68,12 +68,12 @@ def _sort_key(p: Problem) -> tuple[str, int, int, str]:
     return (p.path, p.line, 0 if p.severity == "error" else 1, p.message)
 
 
-class BuildAborted(Exception):
-    """Raised at the edges when a run must stop; carries the report."""
+class TemplateProblem(Exception):
+    """A problem in the templates or their catalogs, raised while rendering and reported like content."""
 
-    def __init__(self, report: Report) -> None:
-        super().__init__(report.summary())
-        self.report = report
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.format())
+        self.problem = problem
 
 
 def did_you_mean(word: str, choices: list[str] | set[str]) -> str:

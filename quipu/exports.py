@@ -13,8 +13,9 @@ from typing import Any
 
 from . import urls
 from .corpus import Corpus
-from .markdown import first_sentence, plain_text
+from .markdown import plain_text
 from .model import COUNT_KINDS, Event, Source
+from .pages import summary_of
 
 SCHEMA_VERSION = 1
 
@@ -45,7 +46,7 @@ def _event(e: Event) -> dict[str, Any]:
         "tags": [r.slug for r in e.tags],
         "related": [r.slug for r in e.related],
         "casualties": casualties,
-        "summary": e.summary or first_sentence(e.body),
+        "summary": summary_of(e),
         "text": plain_text(e.body),
         "sources": [_source(s) for s in e.sources],
     }

@@ -11,8 +11,8 @@ from xml.sax.saxutils import escape
 
 from . import urls
 from .corpus import Corpus
-from .markdown import first_sentence
 from .model import Event
+from .pages import summary_of
 
 FEED_SIZE = 30
 
@@ -38,7 +38,7 @@ def feed_files(corpus: Corpus, page_urls: list[str]) -> dict[str, bytes]:
     entries = []
     for event in latest:
         link = base + urls.event(event.slug)
-        summary = event.summary or first_sentence(event.body)
+        summary = summary_of(event)
         entries.append(
             "<entry>"
             f"<title>{escape(event.title)}</title>"

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from .errors import Problem, TemplateProblem, display_path
+
 try:
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
@@ -42,7 +44,22 @@ def load_catalog(templates: Path, language: str) -> Catalog:
     for name in (language, base):
         path = templates / "i18n" / f"{name}.yaml"
         if path.is_file():
-            with open(path, encoding="utf-8") as handle:
-                data = yaml.load(handle, Loader=_Loader) or {}
+            shown = display_path(path)
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    data = yaml.load(handle, Loader=_Loader) or {}
+            except yaml.MarkedYAMLError as exc:
+                line = (exc.problem_mark.line + 1) if exc.problem_mark else 1
+                raise TemplateProblem(
+                    Problem(shown, line, f"YAML syntax error: {exc.problem}; each line is 'English text: translation'")
+                ) from None
+            except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                raise TemplateProblem(
+                    Problem(shown, 1, f"cannot read the catalog ({exc}); save it as UTF-8 YAML")
+                ) from None
+            if not isinstance(data, dict):
+                raise TemplateProblem(
+                    Problem(shown, 1, "the catalog must be a mapping of 'English text: translation' lines")
+                )
             return Catalog(base, {str(k): str(v) for k, v in data.items()})
     return Catalog(base, {})

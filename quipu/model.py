@@ -16,6 +16,7 @@ from .errors import Problem
 from .source import SLUG_RE, RawEntry
 from .specs import Ref
 
+NEEDS_COORDINATES = ("district", "town", "site")  # kinds that belong on a map as points
 COUNT_KINDS = ("killed", "wounded", "disappeared", "captured")
 
 
@@ -29,9 +30,6 @@ class Count:
     @property
     def exact(self) -> bool:
         return self.low == self.high
-
-    def human(self) -> str:
-        return f"{self.low:,}" if self.exact else f"{self.low:,}–{self.high:,}"
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,6 @@ ACTOR_KIND_NAMES = {
     "international": "International body",
     "other": "Other",
 }
-PLACE_KIND_ORDER = ("country", "region", "department", "province", "district", "town", "site")
 RECENT = 10
 
 
@@ -53,11 +52,6 @@ class Deaths:
     low: int
     high: int
     events_with_counts: int
-
-    def human(self) -> str:
-        if self.events_with_counts == 0:
-            return "—"
-        return f"{self.low:,}" if self.low == self.high else f"{self.low:,}–{self.high:,}"
 
 
 def deaths(events: list[Event]) -> Deaths:
@@ -81,6 +75,7 @@ class Linker:
 
 
 def summary_of(event: Event) -> str:
+    """The one-line summary shown in lists, feeds and downloads."""
     return event.summary or first_sentence(event.body)
 
 
@@ -342,7 +337,3 @@ def _counts(corpus: Corpus) -> dict[str, int]:
         "places": len(corpus.places),
         "tags": len(corpus.events_by_tag),
     }
-
-
-def place_label(place: Place) -> str:
-    return place.name

@@ -1,7 +1,7 @@
 """The pipeline: read files → validated model → corpus → pages → HTML → write.
 
-`load` and `render_site` are pure apart from reading the content and
-templates; `build` adds the single write at the end. `check` is `load`.
+`load` only reads (it is all that `check` does); `build` adds rendering and
+the one write, into a staging folder that replaces the output when complete.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from . import exports, urls
 from .corpus import Corpus, build_corpus
-from .errors import Problem, Report
+from .errors import Problem, Report, TemplateProblem
 from .feeds import feed_files
 from .markdown import body_problems
 from .model import (
@@ -33,7 +35,7 @@ from .model import (
     Page as ContentPage,
 )
 from .pages import Page, make_pages
-from .render import TemplateProblem, make_environment, render_page
+from .render import make_environment, render_page
 from .schema import validate
 from .source import EntryCache, RawEntry, find_files, read_entry, read_site_file
 from .writer import Staging
@@ -178,38 +180,34 @@ def plan_pages(corpus: Corpus) -> list[Page]:
     return page_list
 
 
-def render_site(corpus: Corpus, templates: Path, extra_context: dict[str, Any] | None = None) -> dict[str, bytes]:
-    """Every output file as bytes in memory (for tests and small tools)."""
-    env = make_environment(templates, corpus.site.language)
-    files = {urls.output_path(p.url): render_page(env, p, extra_context).encode("utf-8") for p in plan_pages(corpus)}
-    files.update(exports.export_files(corpus))
-    files.update(feed_files(corpus, [p.url for p in plan_pages(corpus)]))
+def data_files(corpus: Corpus, page_list: list[Page]) -> dict[str, bytes]:
+    """Downloads, feed and sitemap: every output file that is not a rendered page."""
+    files = exports.export_files(corpus)
+    files.update(feed_files(corpus, [p.url for p in page_list]))
     return files
 
 
 # Set in the parent just before forking, read by the workers (inherited, not pickled).
-_JOB: tuple[list[Page], Path, str, Path] | None = None
+_JOB: tuple[list[Page], jinja2.Environment, Staging] | None = None
 
 
 def _render_slice(bounds: tuple[int, int]) -> Problem | None:
     """Worker: render pages[start:stop] and write them into the staging folder."""
     assert _JOB is not None
-    page_list, templates, language, root = _JOB
-    env = make_environment(templates, language)
-    try:
-        for page in page_list[bounds[0] : bounds[1]]:
-            target = root / urls.output_path(page.url)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(render_page(env, page).encode("utf-8"))
-    except TemplateProblem as exc:
-        return exc.problem
+    page_list, env, staging = _JOB
+    for page in page_list[bounds[0] : bounds[1]]:
+        try:
+            html = render_page(env, page)
+        except TemplateProblem as exc:
+            return exc.problem
+        staging.write(urls.output_path(page.url), html.encode("utf-8"))
     return None
 
 
-def _write_pages(staging: Staging, page_list: list[Page], templates: Path, language: str, workers: int) -> None:
+def _write_pages(staging: Staging, page_list: list[Page], env: jinja2.Environment, workers: int) -> None:
     global _JOB
     if workers > 1 and len(page_list) >= PARALLEL_THRESHOLD and "fork" in mp.get_all_start_methods():
-        _JOB = (page_list, templates, language, staging.root)
+        _JOB = (page_list, env, staging)
         try:
             size = -(-len(page_list) // (workers * 4))
             slices = [(i, min(i + size, len(page_list))) for i in range(0, len(page_list), size)]
@@ -220,7 +218,6 @@ def _write_pages(staging: Staging, page_list: list[Page], templates: Path, langu
         finally:
             _JOB = None
         return
-    env = make_environment(templates, language)
     for page in page_list:
         staging.write(urls.output_path(page.url), render_page(env, page).encode("utf-8"))
 
@@ -234,10 +231,10 @@ def build(options: Options) -> tuple[Report, Built | None]:
     templates = options.templates_dir()
     try:
         page_list = plan_pages(corpus)
+        env = make_environment(templates, corpus.site.language)
         with Staging(options.out) as staging:
-            _write_pages(staging, page_list, templates, corpus.site.language, options.workers)
-            exported = exports.export_files(corpus)
-            exported.update(feed_files(corpus, [p.url for p in page_list]))
+            _write_pages(staging, page_list, env, options.workers)
+            exported = data_files(corpus, page_list)
             for rel, data in sorted(exported.items()):
                 staging.write(rel, data)
             staging.copy_tree("static", templates / "static")

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
 
 import jinja2
-from markupsafe import Markup
 
 from . import urls
-from .errors import Problem, display_path
+from .errors import Problem, TemplateProblem, display_path
 from .i18n import Catalog, load_catalog
 from .pages import Page
-
-
-class TemplateProblem(Exception):
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.format())
-        self.problem = problem
 
 
 def make_environment(templates: Path, language: str = "en") -> jinja2.Environment:
@@ -60,12 +52,12 @@ def _asset(name: str) -> str:
     return urls.relative(_CURRENT_PAGE.get(), urls.asset(name))
 
 
-def render_page(env: jinja2.Environment, page: Page, extra: dict[str, Any] | None = None) -> str:
+def render_page(env: jinja2.Environment, page: Page) -> str:
     """One page's HTML; template mistakes become a Problem naming the template line."""
     token = _CURRENT_PAGE.set(page.url)
     try:
         template = env.get_template(page.template)
-        return template.render(page_url=page.url, page_title=page.title, **page.context, **(extra or {}))
+        return template.render(page_url=page.url, page_title=page.title, **page.context)
     except jinja2.TemplateSyntaxError as exc:
         path = exc.filename or page.template
         raise TemplateProblem(
@@ -93,8 +85,3 @@ def _template_position(exc: BaseException, fallback: str) -> tuple[str, int]:
             found = (display_path(Path(filename)), tb.tb_lineno)
         tb = tb.tb_next
     return found
-
-
-def safe(html: str) -> Markup:
-    """Mark already-sanitised HTML as safe for templates."""
-    return Markup(html)

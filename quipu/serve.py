@@ -22,7 +22,6 @@ from typing import Any, TextIO
 
 from .markdown import enable_cache
 from .pipeline import Options, build
-from .render import TemplateProblem
 from .source import EntryCache
 from .writer import WriteRefused
 
@@ -79,8 +78,8 @@ class DevServer:
             report, built = build(self.options)
             lines = report.lines()
             failed = built is None
-        except (WriteRefused, TemplateProblem) as exc:
-            lines = [exc.problem.format() if isinstance(exc, TemplateProblem) else f"error: {exc}"]
+        except (WriteRefused, OSError) as exc:
+            lines = [f"error: {exc}"]
             failed = True
         except Exception as exc:  # noqa: BLE001 - keep serving the last good build
             lines = [f"error: internal error: {exc.__class__.__name__}: {exc}"]

@@ -68,7 +68,9 @@ def find_files(content: Path, cwd: Path | None = None) -> tuple[list[SourceFile]
                 path = here / name
                 shown = f"{shown_dir}/{name}"
                 if os.path.exists(path) and not os.path.islink(path) and not os.path.isfile(path):
-                    problems.append(Problem(shown, 1, "not a regular file (a pipe or device?); remove it from the content folder"))
+                    problems.append(
+                        Problem(shown, 1, "not a regular file (a pipe or device?); remove it from the content folder")
+                    )
                     continue
                 if os.path.islink(path):
                     problems.append(

@@ -12,8 +12,7 @@ from typing import Any
 
 from .corpus import Corpus
 from .errors import Problem
-
-NEEDS_COORDINATES = ("district", "town", "site")
+from .model import NEEDS_COORDINATES
 
 
 def stats(corpus: Corpus) -> dict[str, Any]:

@@ -90,13 +90,3 @@ class Staging:
             raise
         self.committed = True
         shutil.rmtree(self._old, ignore_errors=True)
-
-
-def write_site(out: Path, files: dict[str, bytes], copy_dirs: dict[str, Path] | None = None) -> None:
-    """Write a whole site given as bytes in memory (small sites, tests)."""
-    with Staging(out) as staging:
-        for rel in sorted(files):
-            staging.write(rel, files[rel])
-        for rel, source in sorted((copy_dirs or {}).items()):
-            staging.copy_tree(rel, source)
-        staging.commit()

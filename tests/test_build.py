@@ -240,3 +240,43 @@ def test_a_named_pipe_in_content_does_not_hang(make_site: Callable[..., Path], c
     run = cli("check")
     assert run.code == 1
     assert "content/events/1980/pipe.md:1: error: not a regular file" in run.err
+
+
+def test_broken_interface_catalog_is_reported_with_its_line(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    import shutil
+
+    from .conftest import ROOT
+
+    make_site({"site.yaml": "title: T\nlanguage: es\n"})
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "i18n/es.yaml").write_text("Timeline: Cronología\nActors: [unclosed\n", encoding="utf-8")
+    run = cli("build", "--templates", str(templates))
+    assert run.code == 1
+    assert "templates/i18n/es.yaml:3: error: YAML syntax error" in run.err
+    assert "Traceback" not in run.err
+
+
+def test_unwritable_output_is_a_sentence_with_a_fix(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import quipu.writer
+
+    make_site()
+    assert cli("build").code == 0
+    before = _snapshot(tmp_path / "site")
+
+    def full_disk(self: object, rel: str, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(quipu.writer.Staging, "write", full_disk)
+    run = cli("build", "--jobs", "1")
+    assert run.code == 1
+    assert "error: cannot write the site to site: No space left on device" in run.err
+    assert "Traceback" not in run.err
+    assert _snapshot(tmp_path / "site") == before
+    assert not any(p.name.startswith(".site.") for p in tmp_path.iterdir())
