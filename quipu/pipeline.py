@@ -109,12 +109,6 @@ def load(options: Options) -> Loaded:
     drafts: dict[str, set[str]] = {}
     broken: dict[str, set[str]] = {}
     for raw in raws:
-        values, problems = validate(raw.kind, raw.data, raw.path)
-        report.extend(problems)
-        if values is None:
-            # Known but broken: references to it should not add more errors.
-            broken.setdefault(raw.kind, set()).add(raw.slug)
-            continue
         for at, message in body_problems(raw.body, raw.body_line):
             report.error(raw.path, at, message)
         if "FILL IN" in raw.body:
@@ -122,6 +116,12 @@ def load(options: Options) -> Loaded:
             report.error(
                 raw.path, at, "the text still holds a FILL IN placeholder from 'build.py new'; write the entry"
             )
+        values, problems = validate(raw.kind, raw.data, raw.path)
+        report.extend(problems)
+        if values is None:
+            # Known but broken: references to it should not add more errors.
+            broken.setdefault(raw.kind, set()).add(raw.slug)
+            continue
         entry: Any
         if raw.kind == "events":
             entry, problems = build_event(raw, values, site_for_checks, options.today)
