@@ -19,6 +19,7 @@ from .errors import Problem, Report
 from .pipeline import Options, build, load
 from .schema import SCHEMAS, json_schema
 from .stats import coverage_problems, stats
+from .translations import TRANSLATION_SCHEMAS, translation_json_schema
 from .writer import WriteRefused
 
 COMMANDS = ("build", "check", "serve", "new", "schema", "stats")
@@ -66,9 +67,16 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: a temporary folder)")
 
-    p = sub.add_parser("new", help="write a new entry file with every field present and commented")
-    p.add_argument("kind", choices=("event", "actor", "place"))
-    p.add_argument("title", help="title of the event, or name of the actor or place")
+    p = sub.add_parser(
+        "new",
+        help="write a new entry file with every field present and commented, or a translation of an entry",
+        description="new event|actor|place TITLE, or: new translation events/<slug> es (also 'site')",
+    )
+    p.add_argument("kind", choices=("event", "actor", "place", "translation"))
+    p.add_argument(
+        "title", help="title of the event, or name of the actor or place; for a translation, the entry: events/<slug>"
+    )
+    p.add_argument("language", nargs="?", help="for a translation: the language code, e.g. es")
     p.add_argument("--date", help="event date: YYYY, YYYY-MM or YYYY-MM-DD (required for events)")
     p.add_argument("--slug", help="file name without .md (default: made from the title)")
     p.add_argument("--kind", dest="entry_kind", help="actor or place kind")
@@ -111,9 +119,13 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return scaffold.run(args, out, err)
     if args.command == "schema":
         args.out.mkdir(parents=True, exist_ok=True)
-        for kind in SCHEMAS:
-            target = args.out / f"{kind}.schema.json"
-            target.write_text(json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        schemas = {f"{kind}.schema.json": json_schema(kind) for kind in SCHEMAS}
+        schemas.update(
+            {f"{kind}.translation.schema.json": translation_json_schema(kind) for kind in TRANSLATION_SCHEMAS}
+        )
+        for name, schema in schemas.items():
+            target = args.out / name
+            target.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             print(f"wrote {target}", file=out)
         return 0
     if args.command == "serve":
@@ -134,12 +146,12 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         loaded = load(options)
         report = loaded.report
         if loaded.corpus is not None and (args.command == "stats" or args.stats):
-            figures = stats(loaded.corpus)
+            figures = stats(loaded.corpus, loaded.translations)
             if args.command == "stats":
                 print(json.dumps(figures, indent=1, sort_keys=True), file=out)
             else:
                 _print_stats(figures, out)
-                report.extend(coverage_problems(loaded.corpus, figures))
+                report.extend(coverage_problems(loaded.corpus, figures, loaded.translations))
         return _finish(report, args, err, f"checked {loaded.raw_count} entries", started)
     try:
         report, built = build(options)

@@ -8,26 +8,24 @@ cost grows linearly with the content.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .errors import Problem, did_you_mean
 from .model import NEEDS_COORDINATES, Actor, Entry, Event, Page, Place, SiteConfig
 from .specs import Ref
+from .text import LINK_KINDS, find_links
 
-LINK_RE = re.compile(r"(\]\(\s*|\]:\s*)@([A-Za-z]*)/([^)\s#]*)(#[^)\s]*)?")
 E = TypeVar("E", bound=Entry)
-LINK_KINDS = ("events", "actors", "places", "pages")
 RELATED_LIMIT = 6
 
 
 @dataclass
 class Corpus:
-    site: SiteConfig
+    site: SiteConfig  # in the corpus's language: a localized corpus has the translated site texts
     events: list[Event]  # in date order
     actors: dict[str, Actor]
     places: dict[str, Place]
@@ -55,15 +53,6 @@ class Corpus:
 
     def parent_actor(self, actor: Actor) -> Actor | None:
         return self.actors.get(actor.part_of.slug) if actor.part_of else None
-
-
-def find_links(body: str, body_line: int) -> list[tuple[str, str, int]]:
-    """Every @kind/slug link in a Markdown body, with the line it is on."""
-    found = []
-    for match in LINK_RE.finditer(body):
-        line = body_line + body.count("\n", 0, match.start())
-        found.append((match.group(2), match.group(3), line))
-    return found
 
 
 def _by_kind(entries: list[E]) -> tuple[dict[str, E], list[Problem]]:
@@ -145,6 +134,7 @@ def build_corpus(
     pages: list[Page],
     drafts: dict[str, set[str]] | None = None,
     broken: dict[str, set[str]] | None = None,
+    sort_key: Callable[[str], Any] = str.casefold,
 ) -> tuple[Corpus, list[Problem]]:
     """Index everything and check cross-references; problems are returned, not raised."""
     problems: list[Problem] = []
@@ -159,7 +149,15 @@ def build_corpus(
     resolve = _Resolver(problems, drafts or {}, broken or {})
 
     for page in pg.values():
-        if page.slug in RESERVED_PAGE_SLUGS:
+        if page.slug in site.languages:
+            problems.append(
+                Problem(
+                    page.path,
+                    1,
+                    f"page slug '{page.slug}' is a language code of the site, whose pages live under /{page.slug}/; rename the file",
+                )
+            )
+        elif page.slug in RESERVED_PAGE_SLUGS:
             problems.append(
                 Problem(
                     page.path,
@@ -268,7 +266,7 @@ def build_corpus(
     )
 
     corpus = Corpus(site, sorted(ev.values(), key=Event.sort_key), ac, pl, pg, events_by_slug=ev)
-    _index(corpus)  # safe even with cycles: hierarchy walks are bounded (see Corpus.ancestors)
+    _index(corpus, sort_key)  # safe even with cycles: hierarchy walks are bounded (see Corpus.ancestors)
     return corpus, problems
 
 
@@ -305,7 +303,7 @@ def _check_body_links(
             resolve.check(entry.path, Ref(slug, line), indexes[kind], kind[:-1], kind)
 
 
-def _index(c: Corpus) -> None:
+def _index(c: Corpus, sort_key: Callable[[str], Any]) -> None:
     """Fill every index in one pass over events; no index is quadratic."""
     by_actor: dict[str, list[Event]] = defaultdict(list)
     by_place: dict[str, list[Event]] = defaultdict(list)
@@ -349,12 +347,12 @@ def _index(c: Corpus) -> None:
             by_tag[ref.slug].append(event)
 
     members: dict[str, list[Actor]] = defaultdict(list)
-    for actor in sorted(c.actors.values(), key=lambda a: a.name.lower()):
+    for actor in sorted(c.actors.values(), key=lambda a: (sort_key(a.name), a.slug)):
         if actor.part_of and actor.part_of.slug in c.actors:
             members[actor.part_of.slug].append(actor)
     children: dict[str, list[Place]] = defaultdict(list)
     region_members: dict[str, list[Place]] = defaultdict(list)
-    for place in sorted(c.places.values(), key=lambda p: p.name.lower()):
+    for place in sorted(c.places.values(), key=lambda p: (sort_key(p.name), p.slug)):
         if place.within and place.within.slug in c.places:
             children[place.within.slug].append(place)
         for region in place.regions:

@@ -1,7 +1,7 @@
 """Dates known to a year, a month or a day.
 
 Historical dates are often known only roughly; the precision is part of the
-fact, so it is kept, compared honestly and shown as such ("May 1980", "1983").
+fact, so it is kept, compared honestly and shown as such ("May 1980", "1983"); quipu.locales writes them in each language.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from datetime import date
 _DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 
 MONTHS = ("January February March April May June July August September October November December").split()
-MONTHS_ES = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
 
 
 class DateError(ValueError):
@@ -55,18 +54,6 @@ class PartialDate:
             out += f"-{self.day:02d}"
         return out
 
-    def human(self, language: str = "en") -> str:
-        """The date at its precision: '17 May 1980', 'May 1980', '1980' (es: '17 de mayo de 1980')."""
-        if self.month is None:
-            return str(self.year)
-        if language.split("-")[0] == "es":
-            name = MONTHS_ES[self.month - 1]
-            return f"{name} de {self.year}" if self.day is None else f"{self.day} de {name} de {self.year}"
-        name = MONTHS[self.month - 1]
-        if self.day is None:
-            return f"{name} {self.year}"
-        return f"{self.day} {name} {self.year}"
-
     def __str__(self) -> str:
         return self.iso()
 
@@ -89,15 +76,3 @@ def parse_date(text: str) -> PartialDate:
         if not 1 <= day <= last:
             raise DateError(f"YYYY, YYYY-MM or YYYY-MM-DD; {MONTHS[month - 1]} {year} has {last} days")
     return PartialDate(year, month, day)
-
-
-def human_range(start: PartialDate, end: PartialDate | None) -> str:
-    """'3–4 April 1983', 'May 1980 – June 1981', or just the start."""
-    if end is None or end == start:
-        return start.human()
-    if start.precision == end.precision == "day" and (start.year, start.month) == (
-        end.year,
-        end.month,
-    ):
-        return f"{start.day}–{end.human()}"
-    return f"{start.human()} – {end.human()}"

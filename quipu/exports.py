@@ -13,15 +13,34 @@ from typing import Any
 
 from . import urls
 from .corpus import Corpus
-from .markdown import plain_text
 from .model import COUNT_KINDS, Event, Source
-from .pages import summary_of
+from .text import plain_text
 
 SCHEMA_VERSION = 1
 
 
 def _source(s: Source) -> dict[str, Any]:
-    return {"title": s.title, "publisher": s.publisher, "url": s.url, "date": s.date.iso() if s.date else None}
+    return {
+        "title": s.title,
+        "publisher": s.publisher,
+        "url": s.url,
+        "date": s.date.iso() if s.date else None,
+        "language": s.language,
+    }
+
+
+def _event_texts(e: Event) -> dict[str, Any]:
+    """The text fields of an event in one language, and which language they are in."""
+    return {
+        "language": e.lang,
+        "translated": e.lang != "" and e.base_path != e.path,
+        "url": urls.localized(urls.event(e.slug), ""),
+        "title": e.title,
+        "summary": e.summary_line,
+        "date_note": e.date_note,
+        "casualty_note": e.casualties.note if e.casualties else None,
+        "text": plain_text(e.body),
+    }
 
 
 def _event(e: Event) -> dict[str, Any]:
@@ -46,7 +65,7 @@ def _event(e: Event) -> dict[str, Any]:
         "tags": [r.slug for r in e.tags],
         "related": [r.slug for r in e.related],
         "casualties": casualties,
-        "summary": summary_of(e),
+        "summary": e.summary_line,
         "text": plain_text(e.body),
         "sources": [_source(s) for s in e.sources],
     }
@@ -56,9 +75,21 @@ def _dumps(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
 
-def export_files(corpus: Corpus) -> dict[str, bytes]:
-    """data/events.json, data/events.csv, data/actors.json, data/places.geojson."""
-    events = [_event(e) for e in corpus.events]
+def export_files(editions: dict[str, Corpus]) -> dict[str, bytes]:
+    """data/events.json, data/events.csv, data/actors.json, data/places.geojson.
+
+    The top-level text fields are in the default language ("language" says which);
+    "translations" holds every other language's, each saying whether it is a
+    translation or the default text standing in for a missing one.
+    """
+    corpus = next(iter(editions.values()))
+    others = {code: c for code, c in editions.items() if code != corpus.site.language}
+    events = []
+    for e in corpus.events:
+        item = _event(e)
+        item["language"] = corpus.site.language
+        item["translations"] = {code: _localized_event(c, e.slug, code) for code, c in others.items()}
+        events.append(item)
     actors = [
         {
             "slug": a.slug,
@@ -69,6 +100,7 @@ def export_files(corpus: Corpus) -> dict[str, bytes]:
             "part_of": a.part_of.slug if a.part_of else None,
             "active": {"from": a.active_from, "to": a.active_to},
             "sources": [_source(s) for s in a.sources],
+            "names": {corpus.site.language: a.name, **{code: c.actors[a.slug].name for code, c in others.items()}},
         }
         for a in sorted(corpus.actors.values(), key=lambda a: a.slug)
     ]
@@ -89,25 +121,48 @@ def export_files(corpus: Corpus) -> dict[str, bytes]:
                     "regions": [r.slug for r in p.regions],
                     "approximate": p.coordinates_of is not None,
                     "events": len(corpus.events_within_place.get(p.slug, [])),
+                    "names": {
+                        corpus.site.language: p.name,
+                        **{code: c.places[p.slug].name for code, c in others.items()},
+                    },
                 },
             }
         )
-    meta = {"title": corpus.site.title, "schema_version": SCHEMA_VERSION}
+    meta = {
+        "title": corpus.site.title,
+        "schema_version": SCHEMA_VERSION,
+        "language": corpus.site.language,
+        "languages": list(editions),
+    }
     return {
         urls.data("events.json"): _dumps({**meta, "events": events}),
-        urls.data("events.csv"): _events_csv(corpus.events),
+        urls.data("events.csv"): _events_csv(corpus.events, others),
         urls.data("actors.json"): _dumps({**meta, "actors": actors}),
         urls.data("places.geojson"): _dumps({"type": "FeatureCollection", "features": features}),
     }
 
 
-def _events_csv(events: list[Event]) -> bytes:
+def _localized_event(edition: Corpus, slug: str, code: str) -> dict[str, Any]:
+    texts = _event_texts(edition.events_by_slug[slug])
+    texts["url"] = urls.localized(urls.event(slug), f"{code}/")
+    return texts
+
+
+def _events_csv(events: list[Event], others: dict[str, Corpus]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     header = ["slug", "date", "date_precision", "end_date", "date_note", "title", "places", "actors", "tags"]
     for kind in COUNT_KINDS:
         header += [f"{kind}_min", f"{kind}_max"]
     header += ["casualties_aggregate", "casualties_note", "sources"]
+    for code in others:
+        header += [
+            f"title_{code}",
+            f"summary_{code}",
+            f"date_note_{code}",
+            f"casualties_note_{code}",
+            f"translated_{code}",
+        ]
     writer.writerow(header)
     for e in events:
         row = [
@@ -129,5 +184,14 @@ def _events_csv(events: list[Event]) -> bytes:
             (e.casualties.note or "") if e.casualties else "",
         ]
         row.append(" | ".join(s.url or s.title for s in e.sources))
+        for edition in others.values():
+            t = _event_texts(edition.events_by_slug[e.slug])
+            row += [
+                t["title"],
+                t["summary"],
+                t["date_note"] or "",
+                t["casualty_note"] or "",
+                "true" if t["translated"] else "",
+            ]
         writer.writerow(row)
     return buffer.getvalue().encode("utf-8")

@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 from . import urls
 from .corpus import Corpus
 from .model import Event
-from .pages import summary_of
+from .pages import Page
 
 FEED_SIZE = 30
 
@@ -21,43 +21,66 @@ def _timestamp(event: Event) -> str:
     return event.date.earliest().isoformat() + "T00:00:00Z"
 
 
-def feed_files(corpus: Corpus, page_urls: list[str]) -> dict[str, bytes]:
-    """sitemap.xml and feed.xml as bytes, or nothing when base_url is a bare path."""
-    base = corpus.site.absolute_base
+def feed_files(editions: dict[str, Corpus], pages: list[Page]) -> dict[str, bytes]:
+    """sitemap.xml (with each page's language alternates) and a feed per language; nothing without an absolute base_url."""
+    default = next(iter(editions.values()))
+    base = default.site.absolute_base
     if base is None:
         return {}
-    locations = "".join(
-        f"<url><loc>{escape(base + u)}</loc></url>\n" for u in sorted(page_urls) if u.endswith("/") or u == ""
-    )
-    sitemap = (
+    files = {"sitemap.xml": _sitemap(base, pages)}
+    for code, corpus in editions.items():
+        prefix = "" if code == default.site.language else f"{code}/"
+        files[urls.localized("feed.xml", prefix)] = _feed(base, corpus, code, prefix)
+    return files
+
+
+def _sitemap(base: str, pages: list[Page]) -> bytes:
+    rows = []
+    for page in sorted(pages, key=lambda p: p.url):
+        if not (page.url.endswith("/") or page.url == ""):
+            continue  # 404.html and other non-pages
+        links = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{escape(a.code)}" href="{escape(base + a.url)}"/>'
+            for a in page.alternates
+        )
+        if len(page.alternates) > 1:
+            links += (
+                f'<xhtml:link rel="alternate" hreflang="x-default" href="{escape(base + page.alternates[0].url)}"/>'
+            )
+        rows.append(f"<url><loc>{escape(base + page.url)}</loc>{links if len(page.alternates) > 1 else ''}</url>\n")
+    return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        f"{locations}</urlset>\n"
-    )
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+        f"{''.join(rows)}</urlset>\n"
+    ).encode()
+
+
+def _feed(base: str, corpus: Corpus, code: str, prefix: str) -> bytes:
     latest = sorted(corpus.events, key=lambda e: (e.date.sort_key(), e.slug), reverse=True)[:FEED_SIZE]
     entries = []
     for event in latest:
-        link = base + urls.event(event.slug)
-        summary = summary_of(event)
+        link = base + urls.localized(urls.event(event.slug), prefix)
+        lang = f' xml:lang="{escape(event.lang)}"' if event.lang and event.lang != code else ""
         entries.append(
-            "<entry>"
+            f"<entry{lang}>"
             f"<title>{escape(event.title)}</title>"
             f'<link href="{escape(link)}"/>'
             f"<id>{escape(link)}</id>"
             f"<updated>{_timestamp(event)}</updated>"
-            f"<summary>{escape(summary)}</summary>"
+            f"<summary>{escape(event.summary_line)}</summary>"
             "</entry>\n"
         )
     updated = _timestamp(latest[0]) if latest else "1970-01-01T00:00:00Z"
+    home = base + prefix
     feed = (
         '<?xml version="1.0" encoding="utf-8"?>\n'
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{escape(corpus.site.language)}">\n'
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{escape(code)}">\n'
         f"<title>{escape(corpus.site.title)}</title>\n"
-        f'<link href="{escape(base)}"/>\n'
-        f'<link rel="self" href="{escape(base)}feed.xml"/>\n'
-        f"<id>{escape(base)}</id>\n"
+        f'<link href="{escape(home)}"/>\n'
+        f'<link rel="self" href="{escape(home)}feed.xml"/>\n'
+        f"<id>{escape(home)}</id>\n"
         f"<updated>{updated}</updated>\n"
         f"<author><name>{escape(corpus.site.author or corpus.site.title)}</name></author>\n"
         f"{''.join(entries)}</feed>\n"
     )
-    return {"sitemap.xml": sitemap.encode("utf-8"), "feed.xml": feed.encode("utf-8")}
+    return feed.encode("utf-8")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import markdown as _markdown
 import nh3
 
-from .corpus import LINK_RE
+from .text import LINK_RE
 
 _TAGS = {
     "a",
@@ -131,7 +131,7 @@ class Body:
     def __html__(self) -> str:
         if self._html is None:
             # Links are relative, so the HTML depends on the body and on where the page sits.
-            key = (self.source, self.link("pages", ""))
+            key = (self.source, str(getattr(self.link, "page_url", id(self.link))))
             cached = _HTML_CACHE.get(key) if _HTML_CACHE is not None else None
             if cached is None:
                 global _PROCESS_RENDERER
@@ -161,78 +161,3 @@ def sanitize(html: str) -> str:
         link_rel=None,
         strip_comments=True,
     )
-
-
-# Python-Markdown is quadratic on some inputs (runs of '[' or '<') and recursive on deeply
-# nested lists and quotes, so a hostile body could hang or crash a build. Bodies beyond
-# these limits are refused with a line number; real prose stays far below them.
-MAX_BRACKETS_PER_PARAGRAPH = 200
-MAX_BRACKETS = 2000
-MAX_ANGLES = 2000
-MAX_NESTING = 16
-_NESTED_START = re.compile(r"^(?:[ \t]*(?:>|[-*+][ \t]|[0-9]{1,9}[.)][ \t])){" + str(MAX_NESTING + 1) + ",}")
-_DEEP_INDENT = re.compile(r"^[ \t]{" + str(4 * MAX_NESTING) + r",}(?:>|[-*+][ \t]|[0-9]{1,9}[.)][ \t])")
-
-
-def body_problems(body: str, first_line: int) -> list[tuple[int, str]]:
-    """(line, message) for constructs that would make Markdown rendering hang or crash."""
-    found: list[tuple[int, str]] = []
-    if body.count("[") > MAX_BRACKETS:
-        found.append(
-            (
-                first_line,
-                f"the text has {body.count('[')} '[' characters (at most {MAX_BRACKETS}); write \\[ for a literal bracket",
-            )
-        )
-    if body.count("<") > MAX_ANGLES:
-        found.append(
-            (
-                first_line,
-                f"the text has {body.count('<')} '<' characters (at most {MAX_ANGLES}); write &lt; for a literal '<'",
-            )
-        )
-    line = first_line
-    for block in body.split("\n\n"):
-        if block.count("[") > MAX_BRACKETS_PER_PARAGRAPH:
-            found.append(
-                (
-                    line,
-                    f"this paragraph has {block.count('[')} '[' characters (at most {MAX_BRACKETS_PER_PARAGRAPH}); split it or write \\[ for a literal bracket",
-                )
-            )
-        for offset, text in enumerate(block.split("\n")):
-            if _NESTED_START.match(text) or _DEEP_INDENT.match(text):
-                found.append(
-                    (line + offset, f"lists or quotes nested more than {MAX_NESTING} levels deep; flatten them")
-                )
-        line += block.count("\n") + 2
-    return found
-
-
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(¿¡A-ZÁÉÍÓÚÑ0-9])")
-
-
-def first_sentence(body: str, limit: int = 300) -> str:
-    """Plain text of the body's first sentence, for lists and metadata."""
-    paragraph = ""
-    for block in body.strip().split("\n\n"):
-        block = block.strip()
-        if block and not block.startswith(("#", "|", "```", ">", "<")):
-            paragraph = block
-            break
-    text = _MD_LINK.sub(r"\1", paragraph)
-    text = re.sub(r"[*_`]+", "", text)
-    text = " ".join(text.split())
-    sentence = _SENTENCE_END.split(text, maxsplit=1)[0] if text else ""
-    if len(sentence) > limit:
-        sentence = sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return sentence
-
-
-def plain_text(body: str) -> str:
-    """The body without Markdown syntax, for search and data exports."""
-    text = _MD_LINK.sub(r"\1", body)
-    text = re.sub(r"^#+\s*", "", text, flags=re.MULTILINE)
-    text = re.sub(r"[*_`]+", "", text)
-    return " ".join(text.split())

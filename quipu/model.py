@@ -13,8 +13,10 @@ from typing import Any
 
 from .dates import PartialDate
 from .errors import Problem
+from .locales import known_format
 from .source import SLUG_RE, RawEntry
 from .specs import Ref
+from .text import first_sentence
 
 NEEDS_COORDINATES = ("district", "town", "site")  # kinds that belong on a map as points
 COUNT_KINDS = ("killed", "wounded", "disappeared", "captured")
@@ -53,6 +55,7 @@ class Source:
     date: PartialDate | None
     quote: str | None
     line: int
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,10 @@ class Entry:
     body_line: int
     lines: dict[str, int] = field(compare=False, hash=False, repr=False)
     draft: bool
+    # Language of the text fields and body: the site's default, or a translation's.
+    lang: str = field(default="", kw_only=True)
+    # The base entry's file, also when the text comes from a translation (errors in fields point there).
+    base_path: str = field(default="", kw_only=True)
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, 1)
@@ -86,6 +93,11 @@ class Event(Entry):
 
     def sort_key(self) -> tuple[tuple[int, int, int], str]:
         return (self.date.sort_key(), self.slug)
+
+    @property
+    def summary_line(self) -> str:
+        """The one-line summary shown in lists, feeds and downloads: the summary, or the body's first sentence."""
+        return self.summary or first_sentence(self.body)
 
 
 @dataclass(frozen=True)
@@ -123,7 +135,9 @@ class SiteConfig:
     description: str | None = None
     base_url: str = "/"
     period_start: int = 1980
-    language: str = "en"
+    language: str = "en"  # the default language: the first of `languages`
+    languages: tuple[str, ...] = ("en",)
+    formats: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     intro: str | None = None
     author: str | None = None
     license: str | None = None
@@ -132,6 +146,12 @@ class SiteConfig:
     retrospective_tags: frozenset[str] = frozenset()
     tags: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     path: str = "content/site.yaml"
+    lang: str = ""  # language of title, description, intro and tags when it is not the page's
+    tag_names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def tag_name(self, slug: str) -> str:
+        """A topic's name as shown: its translation, or the slug itself."""
+        return self.tag_names.get(slug, slug)
 
     @property
     def base_path(self) -> str:
@@ -171,7 +191,15 @@ def build_sources(items: list[dict[str, Any]], path: str) -> tuple[tuple[Source,
                 Problem(path, line, "source needs a 'url' or a 'publisher' so readers can find it; add one")
             )
         out.append(
-            Source(item["title"], item.get("publisher"), item.get("url"), item.get("date"), item.get("quote"), line)
+            Source(
+                item["title"],
+                item.get("publisher"),
+                item.get("url"),
+                item.get("date"),
+                item.get("quote"),
+                line,
+                item.get("language"),
+            )
         )
     return tuple(out), problems
 
@@ -315,22 +343,45 @@ def build_site(v: dict[str, Any], path: str, base_url_override: str | None) -> t
             )
         )
         base_url = "/"
-    language = v.get("language", "en")
-    if not all(part.isalpha() for part in language.split("-")) or len(language) > 12:
+    lines = v["__lines__"]
+    languages: tuple[str, ...] = tuple(v["languages"]) if "languages" in v else (v.get("language", "en"),)
+    if "languages" in v and "language" in v and v["language"] != languages[0]:
         problems.append(
             Problem(
                 path,
-                v["__lines__"].get("language", 1),
-                f"language '{language}' is not a language code such as en or es",
+                lines["language"],
+                f"language '{v['language']}' is not the first of languages {list(languages)}; remove 'language' (the first of 'languages' is the default)",
             )
         )
-        language = "en"
+    if len(set(languages)) != len(languages):
+        problems.append(Problem(path, lines["languages"], "a language is listed twice in 'languages'; list each once"))
+    formats = {code: text for code, (text, _line) in v.get("formats", {}).items()}
+    for code, (text, line) in v.get("formats", {}).items():
+        if code not in languages:
+            problems.append(
+                Problem(path, line, f"formats for '{code}', which is not one of the site's languages {list(languages)}")
+            )
+        elif not known_format(text):
+            problems.append(
+                Problem(path, line, f"'{text}' is not a CLDR locale Babel knows; use a name such as en_GB or es_PE")
+            )
+    for rule_code, (_share, line) in v.get("coverage", {}).get("translations", {}).items():
+        if rule_code not in languages[1:]:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"translation rule for '{rule_code}', which is not one of the site's other languages {list(languages[1:])}; fix the code",
+                )
+            )
     config = SiteConfig(
         title=v["title"],
         description=v.get("description"),
         base_url=base_url,
         period_start=v.get("period", {}).get("start", 1980),
-        language=language,
+        language=languages[0],
+        languages=languages,
+        formats=formats,
         intro=v.get("intro"),
         author=v.get("author"),
         license=v.get("license"),

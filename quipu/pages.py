@@ -1,18 +1,23 @@
-"""From the corpus to the list of pages to render: pure, no I/O.
+"""From the corpus to the pages of the site: pure, no I/O.
 
-Each Page is a URL, a template name and the context it needs. Bodies are
-rendered to HTML here, once per entry.
+One small producer per page kind, each taking an edition (the corpus in one
+language) and its Locale and yielding Pages; `PRODUCERS` is the recipe. A
+page's context holds only what its template shows: neighbours and lists are
+links (title + URL) or the entries listed, never a map of the whole site, so
+that a page can later be fingerprinted by its inputs.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import urls
 from .corpus import Corpus
-from .markdown import Body, first_sentence
+from .locales import Locale
+from .markdown import Body
 from .model import Actor, Entry, Event, Place
 from .model import Page as ContentPage
 
@@ -37,12 +42,31 @@ ACTOR_KIND_NAMES = {
 RECENT = 10
 
 
+class Link(NamedTuple):
+    """A link to another page: its title and its site URL (in the page's language)."""
+
+    title: str
+    url: str
+    lang: str = ""  # set when the title is not in the page's language
+
+
+class Alternate(NamedTuple):
+    """The same page in one of the site's languages."""
+
+    code: str
+    name: str
+    url: str
+
+
 @dataclass(frozen=True)
 class Page:
-    url: str
+    url: str  # site-relative, with the language prefix: es/events/x/
     template: str
     context: dict[str, Any] = field(hash=False, compare=False)
     title: str = ""
+    locale: Locale | None = field(default=None, compare=False)
+    alternates: tuple[Alternate, ...] = field(default=(), compare=False)
+    lang: str = ""  # language of the page's own text when it falls back to another (an untranslated entry)
 
 
 @dataclass(frozen=True)
@@ -54,7 +78,7 @@ class Deaths:
     events_with_counts: int
 
 
-def deaths(events: list[Event]) -> Deaths:
+def deaths(events: Sequence[Event]) -> Deaths:
     low = high = counted = 0
     for event in events:
         if event.casualties and event.casualties.killed and not event.casualties.aggregate:
@@ -65,221 +89,258 @@ def deaths(events: list[Event]) -> Deaths:
 
 
 class Linker:
-    """Resolves @kind/slug links for a page at a given depth."""
+    """Resolves @kind/slug links in a body for a page at a given place, in its language."""
 
-    def __init__(self, page_url: str) -> None:
+    def __init__(self, page_url: str, prefix: str) -> None:
         self.page_url = page_url
+        self.prefix = prefix
 
     def __call__(self, kind: str, slug: str) -> str:
-        return urls.relative(self.page_url, urls.of(kind, slug))
+        return urls.relative(self.page_url, self.prefix + urls.of(kind, slug))
 
 
-def summary_of(event: Event) -> str:
-    """The one-line summary shown in lists, feeds and downloads."""
-    return event.summary or first_sentence(event.body)
+class Edition(NamedTuple):
+    """What every producer gets: the corpus in one language, its locale, and the site's languages."""
+
+    corpus: Corpus
+    locale: Locale
+    locales: tuple[Locale, ...]
+
+    def page(self, path: str, template: str, context: dict[str, Any], title: str, entry: Entry | None = None) -> Page:
+        """A page at a language-neutral path, with the context every template shares."""
+        locale = self.locale
+        url = urls.localized(path, locale.prefix)
+        alternates = tuple(Alternate(o.code, o.native_name, urls.localized(path, o.prefix)) for o in self.locales)
+        lang = entry.lang if entry is not None and entry.lang and entry.lang != locale.code else ""
+        common = {"site": self.corpus.site, "footer_pages": _footer(self.corpus, locale)}
+        return Page(url, template, {**common, **context}, title, locale, alternates, lang)
 
 
-def make_pages(corpus: Corpus) -> list[Page]:
-    """Every page of the site, in a stable order; bodies render lazily (see markdown.Body)."""
-    pages: list[Page] = []
-    site = corpus.site
-    events = corpus.events
-    summaries = {e.slug: summary_of(e) for e in events}
-    content_pages = [corpus.pages[s] for s in sorted(corpus.pages)]
-    common = {"site": site, "summaries": summaries, "content_pages": content_pages}
+def _footer(corpus: Corpus, locale: Locale) -> list[Link]:
+    pages = sorted(corpus.pages.values(), key=lambda p: p.slug)
+    return [Link(p.title, urls.page(p.slug), _lang(p, locale)) for p in pages]
 
-    years = sorted(corpus.events_by_year)
-    intro_html = Body(site.intro or "", Linker(""))
-    pages.append(
-        Page(
-            urls.home(),
-            "index.html",
-            {
-                **common,
-                "decades": _decades(corpus),
-                "chart": year_chart(corpus),
-                "recent": events[::-1][:RECENT],
-                "intro_html": intro_html,
-                "total": len(events),
-                "total_deaths": deaths(events),
-                "counts": _counts(corpus),
-            },
-            site.title,
-        )
+
+def _lang(entry: Entry, locale: Locale) -> str:
+    return entry.lang if entry.lang and entry.lang != locale.code else ""
+
+
+def link_to(entry: Entry, locale: Locale) -> Link:
+    """(title, site URL) of any entry, for neighbour and 'mentioned in' lists."""
+    if isinstance(entry, Event):
+        return Link(entry.title, urls.event(entry.slug), _lang(entry, locale))
+    if isinstance(entry, Actor):
+        return Link(entry.name, urls.actor(entry.slug), _lang(entry, locale))
+    if isinstance(entry, Place):
+        return Link(entry.name, urls.place(entry.slug), _lang(entry, locale))
+    assert isinstance(entry, ContentPage)
+    return Link(entry.title, urls.page(entry.slug), _lang(entry, locale))
+
+
+def timeline_page(ed: Edition) -> Iterator[Page]:
+    corpus, site, events = ed.corpus, ed.corpus.site, ed.corpus.events
+    yield ed.page(
+        urls.home(),
+        "index.html",
+        {
+            "decades": _decades(corpus),
+            "chart": year_chart(corpus),
+            "recent": events[::-1][:RECENT],
+            "intro_html": Body(site.intro or "", Linker(ed.locale.prefix, ed.locale.prefix)),
+            "total_deaths": deaths(events),
+            "counts": _counts(corpus),
+        },
+        site.title,
     )
 
+
+def year_pages(ed: Edition) -> Iterator[Page]:
+    corpus = ed.corpus
+    years = sorted(corpus.events_by_year)
     for i, y in enumerate(years):
         year_events = corpus.events_by_year[y]
-        pages.append(
-            Page(
-                urls.year(y),
-                "year.html",
-                {
-                    **common,
-                    "year": y,
-                    "events": year_events,
-                    "deaths": deaths(year_events),
-                    "prev_year": years[i - 1] if i else None,
-                    "next_year": years[i + 1] if i + 1 < len(years) else None,
-                },
-                str(y),
-            )
+        yield ed.page(
+            urls.year(y),
+            "year.html",
+            {
+                "year": y,
+                "events": year_events,
+                "deaths": deaths(year_events),
+                "prev_year": years[i - 1] if i else None,
+                "next_year": years[i + 1] if i + 1 < len(years) else None,
+            },
+            str(y),
         )
 
+
+def event_pages(ed: Edition) -> Iterator[Page]:
+    corpus, locale = ed.corpus, ed.locale
+    events = corpus.events
     for i, event in enumerate(events):
-        url = urls.event(event.slug)
-        pages.append(
-            Page(
-                url,
-                "event.html",
-                {**common, **_event_context(corpus, event, i), "body_html": Body(event.body, Linker(url))},
-                event.title,
-            )
+        path = urls.event(event.slug)
+        listed = [corpus.places[r.slug] for r in event.places if r.slug in corpus.places]
+        chains = {p.slug: corpus.ancestors(p) for p in listed}
+        # A place already shown as part of another's hierarchy is not repeated.
+        shown_within = {a.slug for chain in chains.values() for a in chain}
+        places = [(p, [a for a in chains[p.slug] if a.kind != "country"]) for p in listed if p.slug not in shown_within]
+        actors = [corpus.actors[r.slug] for r in event.actors if r.slug in corpus.actors]
+        yield ed.page(
+            path,
+            "event.html",
+            {
+                "event": event,
+                "places": places,
+                "actors": actors,
+                "parents": {a.slug: corpus.parent_actor(a) for a in actors},
+                "related": corpus.related.get(event.slug, []),
+                "prev_event": link_to(events[i - 1], locale) if i > 0 else None,
+                "next_event": link_to(events[i + 1], locale) if i + 1 < len(events) else None,
+                "mentioned_in": [
+                    link_to(e, locale)
+                    for e in corpus.backlinks.get(("events", event.slug), [])
+                    if e.slug != event.slug or not isinstance(e, Event)
+                ],
+                "body_html": Body(event.body, Linker(urls.localized(path, locale.prefix), locale.prefix)),
+            },
+            event.title,
+            event,
         )
 
-    actors_sorted = sorted(corpus.actors.values(), key=lambda a: (a.name.lower(), a.slug))
+
+def actor_pages(ed: Edition) -> Iterator[Page]:
+    corpus, locale = ed.corpus, ed.locale
+    actors_sorted = sorted(corpus.actors.values(), key=lambda a: (locale.sort_key(a.name), a.slug))
     by_kind: dict[str, list[Actor]] = defaultdict(list)
     for actor in actors_sorted:
         by_kind[actor.kind].append(actor)
-    groups = [(ACTOR_KIND_LABELS[k], by_kind[k]) for k in ACTOR_KIND_LABELS if k in by_kind]
+    groups = [(locale.t(ACTOR_KIND_LABELS[k]), by_kind[k]) for k in ACTOR_KIND_LABELS if k in by_kind]
     event_counts = {slug: len(v) for slug, v in corpus.events_by_actor.items()}
-    pages.append(
-        Page(urls.actors(), "actors.html", {**common, "groups": groups, "event_counts": event_counts}, "Actors")
-    )
+    yield ed.page(urls.actors(), "actors.html", {"groups": groups, "event_counts": event_counts}, locale.t("Actors"))
     for actor in actors_sorted:
-        url = urls.actor(actor.slug)
-        pages.append(
-            Page(
-                url,
-                "actor.html",
-                {
-                    **common,
-                    "actor": actor,
-                    "kind_label": ACTOR_KIND_NAMES[actor.kind],
-                    "parent": corpus.parent_actor(actor),
-                    "members": corpus.members.get(actor.slug, []),
-                    "events": corpus.events_by_actor.get(actor.slug, []),
-                    "mentioned_in": [
-                        e
-                        for e in corpus.backlinks.get(("actors", actor.slug), [])
-                        if isinstance(e, Event) and actor.slug not in {r.slug for r in e.actors}
-                    ],
-                    "body_html": Body(actor.body, Linker(url)),
-                },
-                actor.name,
-            )
+        path = urls.actor(actor.slug)
+        yield ed.page(
+            path,
+            "actor.html",
+            {
+                "actor": actor,
+                "kind_label": ACTOR_KIND_NAMES[actor.kind],
+                "parent": corpus.parent_actor(actor),
+                "members": corpus.members.get(actor.slug, []),
+                "events": corpus.events_by_actor.get(actor.slug, []),
+                "mentioned_in": [
+                    link_to(e, locale)
+                    for e in corpus.backlinks.get(("actors", actor.slug), [])
+                    if isinstance(e, Event) and actor.slug not in {r.slug for r in e.actors}
+                ],
+                "body_html": Body(actor.body, Linker(urls.localized(path, locale.prefix), locale.prefix)),
+            },
+            actor.name,
+            actor,
         )
 
-    places_sorted = sorted(corpus.places.values(), key=lambda p: (p.name.lower(), p.slug))
+
+def place_pages(ed: Edition) -> Iterator[Page]:
+    corpus, locale = ed.corpus, ed.locale
+    places_sorted = sorted(corpus.places.values(), key=lambda p: (locale.sort_key(p.name), p.slug))
     roots = [p for p in places_sorted if p.within is None or p.within.slug not in corpus.places]
     place_counts = {slug: len(v) for slug, v in corpus.events_within_place.items()}
-    pages.append(
-        Page(
-            urls.places(),
-            "places.html",
-            {**common, "roots": roots, "children": corpus.children, "counts": place_counts},
-            "Places",
-        )
+    yield ed.page(
+        urls.places(),
+        "places.html",
+        {"roots": roots, "children": corpus.children, "counts": place_counts},
+        locale.t("Places"),
     )
     for place in places_sorted:
-        url = urls.place(place.slug)
-        direct = corpus.events_by_place.get(place.slug, [])
-        pages.append(
-            Page(
-                url,
-                "place.html",
-                {
-                    **common,
-                    "place": place,
-                    "approximate_of": corpus.places.get(place.coordinates_of.slug) if place.coordinates_of else None,
-                    "ancestors": corpus.ancestors(place),
-                    "children": corpus.children.get(place.slug, []),
-                    "region_members": corpus.region_members.get(place.slug, []),
-                    "regions": [corpus.places[r.slug] for r in place.regions if r.slug in corpus.places],
-                    "events": corpus.events_within_place.get(place.slug, []),
-                    "direct": {e.slug for e in direct},
-                    "event_places": {
-                        e.slug: [corpus.places[r.slug] for r in e.places if r.slug in corpus.places]
-                        for e in corpus.events_within_place.get(place.slug, [])
-                    },
-                    "deaths": deaths(corpus.events_within_place.get(place.slug, [])),
-                    "body_html": Body(place.body, Linker(url)),
+        path = urls.place(place.slug)
+        within = corpus.events_within_place.get(place.slug, [])
+        yield ed.page(
+            path,
+            "place.html",
+            {
+                "place": place,
+                "approximate_of": corpus.places.get(place.coordinates_of.slug) if place.coordinates_of else None,
+                "ancestors": corpus.ancestors(place),
+                "children": corpus.children.get(place.slug, []),
+                "region_members": corpus.region_members.get(place.slug, []),
+                "regions": [corpus.places[r.slug] for r in place.regions if r.slug in corpus.places],
+                "events": within,
+                "event_places": {
+                    e.slug: [corpus.places[r.slug] for r in e.places if r.slug in corpus.places] for e in within
                 },
-                place.name,
-            )
+                "deaths": deaths(within),
+                "body_html": Body(place.body, Linker(urls.localized(path, locale.prefix), locale.prefix)),
+            },
+            place.name,
+            place,
         )
 
-    tag_names = sorted(corpus.events_by_tag)
-    pages.append(
-        Page(
-            urls.tags(), "tags.html", {**common, "tags": [(t, len(corpus.events_by_tag[t])) for t in tag_names]}, "Tags"
-        )
+
+def topic_pages(ed: Edition) -> Iterator[Page]:
+    corpus, locale = ed.corpus, ed.locale
+    site = corpus.site
+    names = sorted(corpus.events_by_tag, key=lambda t: (locale.sort_key(site.tag_name(t)), t))
+    yield ed.page(
+        urls.tags(),
+        "tags.html",
+        {"tags": [(t, site.tag_name(t), len(corpus.events_by_tag[t])) for t in names]},
+        locale.t("Topics"),
     )
-    for tag in tag_names:
+    for tag in sorted(corpus.events_by_tag):
         tagged = corpus.events_by_tag[tag]
-        pages.append(
-            Page(
-                urls.tag(tag),
-                "tag.html",
-                {
-                    **common,
-                    "tag": tag,
-                    "description": site.tags.get(tag, ""),
-                    "events": tagged,
-                    "deaths": deaths(tagged),
-                },
-                tag,
-            )
+        yield ed.page(
+            urls.tag(tag),
+            "tag.html",
+            {
+                "tag": tag,
+                "tag_name": site.tag_name(tag),
+                "description": site.tags.get(tag, ""),
+                "events": tagged,
+                "deaths": deaths(tagged),
+            },
+            site.tag_name(tag),
         )
 
+
+def content_pages(ed: Edition) -> Iterator[Page]:
+    corpus, locale = ed.corpus, ed.locale
     for slug in sorted(corpus.pages):
         entry = corpus.pages[slug]
-        url = urls.page(slug)
-        pages.append(
-            Page(
-                url,
-                "page.html",
-                {**common, "entry": entry, "body_html": Body(entry.body, Linker(url))},
-                entry.title,
-            )
+        path = urls.page(slug)
+        yield ed.page(
+            path,
+            "page.html",
+            {"entry": entry, "body_html": Body(entry.body, Linker(urls.localized(path, locale.prefix), locale.prefix))},
+            entry.title,
+            entry,
         )
 
-    pages.append(Page(urls.not_found(), "404.html", {**common}, "404"))
+
+def not_found_page(ed: Edition) -> Iterator[Page]:
+    yield ed.page(urls.not_found(), "404.html", {}, ed.locale.t("Page not found"))
+
+
+Producer = Callable[[Edition], Iterator[Page]]
+# The recipe: every page kind, in the order pages are written.
+PRODUCERS: tuple[Producer, ...] = (
+    timeline_page,
+    year_pages,
+    event_pages,
+    actor_pages,
+    place_pages,
+    topic_pages,
+    content_pages,
+    not_found_page,
+)
+
+
+def make_pages(editions: dict[str, Corpus], locales: Sequence[Locale]) -> list[Page]:
+    """Every page of the site in every language, in a stable order; bodies render lazily (see markdown.Body)."""
+    pages: list[Page] = []
+    for locale in locales:
+        edition = Edition(editions[locale.code], locale, tuple(locales))
+        for produce in PRODUCERS:
+            pages.extend(produce(edition))
     return pages
-
-
-def _event_context(corpus: Corpus, event: Event, index: int) -> dict[str, Any]:
-    listed = [corpus.places[r.slug] for r in event.places if r.slug in corpus.places]
-    chains = {p.slug: corpus.ancestors(p) for p in listed}
-    # A place already shown as part of another's hierarchy is not repeated.
-    shown_within = {a.slug for chain in chains.values() for a in chain}
-    places = [(p, [a for a in chains[p.slug] if a.kind != "country"]) for p in listed if p.slug not in shown_within]
-    actors = [corpus.actors[r.slug] for r in event.actors if r.slug in corpus.actors]
-    events = corpus.events
-    return {
-        "event": event,
-        "places": places,
-        "actors": actors,
-        "parents": {a.slug: corpus.parent_actor(a) for a in actors},
-        "related": corpus.related.get(event.slug, []),
-        "prev_event": events[index - 1] if index > 0 else None,
-        "next_event": events[index + 1] if index + 1 < len(events) else None,
-        "mentioned_in": [
-            _entry_link(e) for e in corpus.backlinks.get(("events", event.slug), []) if e.slug != event.slug
-        ],
-    }
-
-
-def _entry_link(entry: Entry) -> tuple[str, str]:
-    """(title, site URL) of any entry, for 'mentioned in' lists."""
-    if isinstance(entry, Event):
-        return entry.title, urls.event(entry.slug)
-    if isinstance(entry, Actor):
-        return entry.name, urls.actor(entry.slug)
-    if isinstance(entry, Place):
-        return entry.name, urls.place(entry.slug)
-    assert isinstance(entry, ContentPage)
-    return entry.title, urls.page(entry.slug)
 
 
 def _decades(corpus: Corpus) -> list[dict[str, Any]]:
@@ -298,7 +359,6 @@ def _decades(corpus: Corpus) -> list[dict[str, Any]]:
             years.append({"year": y, "count": len(ev), "deaths": deaths(ev)})
         decades.append(
             {
-                "label": f"{start}s",
                 "start": start,
                 "years": years,
                 "count": len(decade_events),

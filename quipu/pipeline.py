@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,25 +20,15 @@ from . import exports, urls
 from .corpus import Corpus, build_corpus
 from .errors import Problem, Report, TemplateProblem
 from .feeds import feed_files
-from .markdown import body_problems
-from .model import (
-    Actor,
-    Event,
-    Place,
-    SiteConfig,
-    build_actor,
-    build_event,
-    build_page,
-    build_place,
-    build_site,
-)
-from .model import (
-    Page as ContentPage,
-)
+from .kinds import KINDS
+from .locales import Locale, collation_key
+from .model import Entry, SiteConfig, build_site
 from .pages import Page, make_pages
-from .render import make_environment, render_page
+from .render import load_locales, make_environment, render_page
 from .schema import validate
-from .source import EntryCache, RawEntry, find_files, read_entry, read_site_file
+from .source import EntryCache, RawEntry, find_files, read_entry, read_site_file, site_translation_languages
+from .text import body_problems, placeholder_problem
+from .translations import Bases, Translation, localize_entry, localize_site, site_tags, validate_translation
 from .writer import Staging
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -64,9 +55,11 @@ class Options:
 
 @dataclass
 class Loaded:
-    corpus: Corpus | None
+    corpus: Corpus | None  # the default language's edition
     report: Report
     raw_count: int = 0
+    editions: dict[str, Corpus] = field(default_factory=dict)  # every language's, the default's included
+    translations: dict[str, dict[tuple[str, str], Translation]] = field(default_factory=dict)
 
 
 def load(options: Options) -> Loaded:
@@ -94,63 +87,98 @@ def load(options: Options) -> Loaded:
     files, problems = find_files(content)
     report.extend(problems)
     raws: list[RawEntry] = []
+    translation_raws: list[RawEntry] = []
+    for language in site_translation_languages(content):
+        site_translation = read_site_file(content, language=language)
+        if isinstance(site_translation, Problem):
+            report.extend([site_translation])
+        else:
+            translation_raws.append(site_translation)
     read = options.cache.read if options.cache is not None else read_entry
     for source in files:
         raw = read(source)
         if isinstance(raw, Problem):
             report.extend([raw])
+        elif raw.language is not None:
+            translation_raws.append(raw)
         else:
             raws.append(raw)
 
-    events: list[Event] = []
-    actors: list[Actor] = []
-    places: list[Place] = []
-    pages: list[ContentPage] = []
+    entries: dict[str, list[Entry]] = {kind: [] for kind in KINDS}
     drafts: dict[str, set[str]] = {}
     broken: dict[str, set[str]] = {}
     for raw in raws:
         for at, message in body_problems(raw.body, raw.body_line):
             report.error(raw.path, at, message)
-        if "FILL IN" in raw.body:
-            at = raw.body_line + raw.body[: raw.body.index("FILL IN")].count("\n")
-            report.error(
-                raw.path, at, "the text still holds a FILL IN placeholder from 'build.py new'; write the entry"
-            )
+        placeholder = placeholder_problem(raw.body, raw.body_line)
+        if placeholder is not None:
+            report.error(raw.path, *placeholder)
         values, problems = validate(raw.kind, raw.data, raw.path)
         report.extend(problems)
         if values is None:
             # Known but broken: references to it should not add more errors.
             broken.setdefault(raw.kind, set()).add(raw.slug)
             continue
-        entry: Any
-        if raw.kind == "events":
-            entry, problems = build_event(raw, values, site_for_checks, options.today)
-        elif raw.kind == "actors":
-            entry, problems = build_actor(raw, values)
-        elif raw.kind == "places":
-            entry, problems = build_place(raw, values)
-        else:
-            entry, problems = build_page(raw, values)
+        entry, problems = KINDS[raw.kind].build(raw, values, site_for_checks, options.today)
         report.extend(problems)
         if entry is None:
             continue
         if entry.draft and not options.drafts:
             drafts.setdefault(raw.kind, set()).add(entry.slug)
             continue
-        if isinstance(entry, Event):
-            events.append(entry)
-        elif isinstance(entry, Actor):
-            actors.append(entry)
-        elif isinstance(entry, Place):
-            places.append(entry)
-        else:
-            pages.append(entry)
+        entries[raw.kind].append(entry)
+
+    bases = Bases({kind: {e.slug: e for e in items} for kind, items in entries.items()}, site_for_checks, broken)
+    for kind, slugs in drafts.items():
+        broken.setdefault(kind, set()).update(slugs)  # a draft's translation waits for it, silently
+    translations: dict[str, dict[tuple[str, str], Translation]] = {}
+    for raw in translation_raws:
+        translation, problems = validate_translation(raw, bases)
+        report.extend(problems)
+        if translation is not None:
+            translations.setdefault(translation.language, {})[(translation.kind, translation.slug)] = translation
 
     if site is None:
-        return Loaded(None, report, len(raws))
-    corpus, problems = build_corpus(site, events, actors, places, pages, drafts, broken)
+        return Loaded(None, report, len(raws) + len(translation_raws))
+    events, actors, places, pages = (entries[k] for k in KINDS)
+    corpus, problems = build_corpus(
+        site,
+        events,  # type: ignore[arg-type]
+        actors,  # type: ignore[arg-type]
+        places,  # type: ignore[arg-type]
+        pages,  # type: ignore[arg-type]
+        drafts,
+        broken,
+        sort_key=lambda text: collation_key(text, site.language),
+    )
     report.extend(problems)
-    return Loaded(None if report.errors else corpus, report, len(raws))
+    count = len(raws) + len(translation_raws)
+    if report.errors:
+        return Loaded(None, report, count, {}, translations)
+    editions = {site.language: corpus}
+    for language in site.languages[1:]:
+        editions[language] = localized_corpus(corpus, language, translations.get(language, {}))
+    return Loaded(corpus, report, count, editions, translations)
+
+
+def localized_corpus(corpus: Corpus, language: str, translations: dict[tuple[str, str], Translation]) -> Corpus:
+    """The same corpus with every text in `language` where translated, marked as the default's where not."""
+    default = corpus.site.language
+
+    def swap(kind: str, items: Iterable[Entry]) -> list[Any]:
+        return [localize_entry(e, translations.get((kind, e.slug)), default) for e in items]
+
+    site_translation = translations.get(("site", "site"))
+    site = localize_site(corpus.site, site_translation, site_tags(site_translation) if site_translation else None)
+    localized, _problems = build_corpus(  # the same entries, so the same problems: already reported
+        site,
+        swap("events", corpus.events),
+        swap("actors", corpus.actors.values()),
+        swap("places", corpus.places.values()),
+        swap("pages", corpus.pages.values()),
+        sort_key=lambda text: collation_key(text, language),
+    )
+    return localized
 
 
 @dataclass
@@ -162,9 +190,9 @@ class Built:
 PARALLEL_THRESHOLD = 400  # below this, starting workers costs more than it saves
 
 
-def plan_pages(corpus: Corpus) -> list[Page]:
-    """All pages, refusing two pages that want the same output file."""
-    page_list = make_pages(corpus)
+def plan_pages(editions: dict[str, Corpus], locales: list[Locale]) -> list[Page]:
+    """All pages in every language, refusing two pages that want the same output file."""
+    page_list = make_pages(editions, locales)
     owners: dict[str, str] = {}
     for page in page_list:
         path = urls.output_path(page.url)
@@ -180,10 +208,10 @@ def plan_pages(corpus: Corpus) -> list[Page]:
     return page_list
 
 
-def data_files(corpus: Corpus, page_list: list[Page]) -> dict[str, bytes]:
-    """Downloads, feed and sitemap: every output file that is not a rendered page."""
-    files = exports.export_files(corpus)
-    files.update(feed_files(corpus, [p.url for p in page_list]))
+def data_files(editions: dict[str, Corpus], page_list: list[Page]) -> dict[str, bytes]:
+    """Downloads, feeds and sitemap: every output file that is not a rendered page."""
+    files = exports.export_files(editions)
+    files.update(feed_files(editions, page_list))
     return files
 
 
@@ -230,11 +258,12 @@ def build(options: Options) -> tuple[Report, Built | None]:
     corpus = loaded.corpus
     templates = options.templates_dir()
     try:
-        page_list = plan_pages(corpus)
-        env = make_environment(templates, corpus.site.language)
+        locales = load_locales(templates, corpus.site)
+        page_list = plan_pages(loaded.editions, locales)
+        env = make_environment(templates)
         with Staging(options.out) as staging:
             _write_pages(staging, page_list, env, options.workers)
-            exported = data_files(corpus, page_list)
+            exported = data_files(loaded.editions, page_list)
             for rel, data in sorted(exported.items()):
                 staging.write(rel, data)
             staging.copy_tree("static", templates / "static")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .schema import CASUALTIES, SCHEMAS, SOURCE, Mapping
+from .translations import TRANSLATION_SCHEMAS
 
 TITLES = {
     "events": "Events: `content/events/<YYYY>/<slug>.md`",
@@ -12,6 +13,11 @@ TITLES = {
     "site": "Site settings: `content/site.yaml`",
     "source": "Each item of `sources`",
     "casualties": "`casualties`",
+    "events-translation": "Translations of events: `content/events/<YYYY>/<slug>.<lang>.md`, beside the event",
+    "actors-translation": "Translations of actors: `content/actors/<slug>.<lang>.md`",
+    "places-translation": "Translations of places: `content/places/<slug>.<lang>.md`",
+    "pages-translation": "Translations of pages: `content/pages/<slug>.<lang>.md`",
+    "site-translation": "Translation of the site settings: `content/site.<lang>.yaml`",
 }
 
 
@@ -27,6 +33,7 @@ def field_reference() -> str:
     out: list[str] = []
     sections: list[tuple[str, Mapping]] = [(k, SCHEMAS[k]) for k in ("events", "actors", "places", "pages", "site")]
     sections[1:1] = [("source", SOURCE), ("casualties", CASUALTIES)]
+    sections += [(f"{k}-translation", TRANSLATION_SCHEMAS[k]) for k in TRANSLATION_SCHEMAS]
     for key, mapping in sections:
         out += [f"### {TITLES[key]}", "", *_table(mapping), ""]
     return "\n".join(out)

@@ -6,15 +6,18 @@ from contextvars import ContextVar
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from . import urls
 from .errors import Problem, TemplateProblem, display_path
 from .i18n import Catalog, load_catalog
+from .locales import Locale
+from .model import SiteConfig
 from .pages import Page
 
 
-def make_environment(templates: Path, language: str = "en") -> jinja2.Environment:
-    catalog = load_catalog(templates, language)
+def make_environment(templates: Path) -> jinja2.Environment:
+    """One environment for every language: strings and formats come from the page's Locale."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
@@ -25,27 +28,51 @@ def make_environment(templates: Path, language: str = "en") -> jinja2.Environmen
     )
     env.globals["urls"] = urls
     env.globals["link"] = _link
+    env.globals["href"] = _href
     env.globals["asset"] = _asset
-    env.globals["t"] = catalog.t
-    env.globals["tn"] = catalog.tn
-    env.filters["num"] = catalog.number
-    env.filters["human"] = lambda d: d.human(catalog.language)
-    env.filters["num_range"] = lambda pair: _num_range(catalog, *pair)
+    env.globals["lang_attr"] = _lang_attr
+    env.globals["t"] = lambda text, **values: _current().t(text, **values)
+    env.globals["tn"] = lambda one, many, n, shown=None, **values: _current().tn(one, many, n, shown, **values)
+    env.filters["num"] = lambda n: _current().number(n)
+    env.filters["human"] = lambda d: _current().date(d)
+    env.filters["num_range"] = lambda pair: _current().num_range(*pair)
     return env
 
 
-def _num_range(catalog: Catalog, low: int, high: int) -> str:
-    return catalog.number(low) if low == high else f"{catalog.number(low)}–{catalog.number(high)}"
+def load_locales(templates: Path, site: SiteConfig) -> list[Locale]:
+    """The site's languages as Locales, the default first, each with its interface catalog."""
+    return [
+        Locale(code, i == 0, site.formats.get(code, code.replace("-", "_")), load_catalog(templates, code))
+        for i, code in enumerate(site.languages)
+    ]
 
 
-# The page being rendered. A context variable (not Jinja's context) lets macros
+# The page being rendered and its locale. Context variables (not Jinja's context) let macros
 # be imported without context, so Jinja caches them instead of re-running them per page.
 _CURRENT_PAGE: ContextVar[str] = ContextVar("current_page", default="")
+_ENGLISH = Locale("en", True, "en", Catalog("en", {}))  # outside a page render (tests, tools)
+_LOCALE: ContextVar[Locale | None] = ContextVar("locale", default=None)
+
+
+def _current() -> Locale:
+    return _LOCALE.get() or _ENGLISH
 
 
 def _link(to_url: str) -> str:
-    """Relative link from the page being rendered to a site URL."""
+    """Relative link from the page being rendered to a site URL, in the page's language."""
+    return urls.relative(_CURRENT_PAGE.get(), urls.localized(to_url, _current().prefix))
+
+
+def _href(to_url: str) -> str:
+    """Relative link to a URL that already says its language (the language switcher's)."""
     return urls.relative(_CURRENT_PAGE.get(), to_url)
+
+
+def _lang_attr(code: str | None) -> Markup:
+    """` lang="en"` for text in another language than the page's, else nothing."""
+    if code and code != _current().code:
+        return Markup(' lang="{}"').format(code)
+    return Markup("")
 
 
 def _asset(name: str) -> str:
@@ -55,9 +82,18 @@ def _asset(name: str) -> str:
 def render_page(env: jinja2.Environment, page: Page) -> str:
     """One page's HTML; template mistakes become a Problem naming the template line."""
     token = _CURRENT_PAGE.set(page.url)
+    locale = page.locale or _current()
+    locale_token = _LOCALE.set(locale)
     try:
         template = env.get_template(page.template)
-        return template.render(page_url=page.url, page_title=page.title, **page.context)
+        return template.render(
+            page_url=page.url,
+            page_title=page.title,
+            page_lang=page.lang,
+            locale=locale,
+            alternates=page.alternates,
+            **page.context,
+        )
     except jinja2.TemplateSyntaxError as exc:
         path = exc.filename or page.template
         raise TemplateProblem(
@@ -74,6 +110,7 @@ def render_page(env: jinja2.Environment, page: Page) -> str:
         raise TemplateProblem(Problem(path, line, f"template error while rendering /{page.url}: {exc}")) from None
     finally:
         _CURRENT_PAGE.reset(token)
+        _LOCALE.reset(locale_token)
 
 
 def _template_position(exc: BaseException, fallback: str) -> tuple[str, int]:

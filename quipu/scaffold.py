@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import re
 import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import TextIO
+
+import yaml
 
 from .dates import DateError, parse_date
 from .schema import ACTOR_KINDS, PLACE_KINDS
@@ -106,6 +109,8 @@ def _yaml_text(text: str) -> str:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.kind == "translation":
+        return new_translation(args.content, args.title, args.language, out, err)
     slug = args.slug or slugify(args.title)
     if not slug or not SLUG_RE.match(slug):
         print(f"error: cannot make a slug from '{args.title}'; pass --slug lowercase-words", file=err)
@@ -142,4 +147,125 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     print(f"wrote {target}: replace every FILL IN, then run: python build.py check", file=out)
+    return 0
+
+
+TRANSLATION_HEAD = """\
+---
+# {language} translation of {base}. Translate the text of every field below and the body;
+# dates, places, actors, figures and sources stay in the base entry and are not repeated here.
+# 'translates' records which version of the base text this translates: leave it as it is.
+"""
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Writes multi-line text as a literal block (|), the way contributors write it by hand."""
+
+
+def _text_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _text_representer)
+
+
+def new_translation(content: Path, entry: str, language: str | None, out: TextIO, err: TextIO) -> int:
+    """Write <slug>.<language>.md beside the base entry, with the base's text as the starting point."""
+    from .errors import Problem
+    from .kinds import KINDS
+    from .model import SiteConfig, build_site
+    from .schema import validate
+    from .source import find_files, read_entry, read_site_file
+    from .translations import TEXT_FIELDS, base_texts, fingerprint
+
+    if not language:
+        print("error: name the language: build.py new translation events/<slug> es", file=err)
+        return 2
+    kind, _, slug = entry.partition("/")
+    if entry == "site":
+        kind, slug = "site", "site"
+    if kind not in (*KINDS, "site") or not slug:
+        print(f"error: name the entry as <kind>/<slug> (kinds: {', '.join(KINDS)}) or 'site', not '{entry}'", file=err)
+        return 2
+    site_raw = read_site_file(content)
+    if isinstance(site_raw, Problem):
+        print(site_raw.format(), file=err)
+        return 1
+    values, problems = validate("site", site_raw.data, site_raw.path)
+    site = build_site(values, site_raw.path, None)[0] if values is not None else None
+    if site is None:
+        for problem in problems:
+            print(problem.format(), file=err)
+        return 1
+    if language not in site.languages[1:]:
+        print(
+            f"error: '{language}' is not one of the site's other languages {list(site.languages[1:])}; "
+            f"add it to 'languages' in {site.path}",
+            file=err,
+        )
+        return 2
+    base: object
+    if kind == "site":
+        base, base_path = site, content / "site.yaml"
+        target = content / f"site.{language}.yaml"
+    else:
+        files, _problems = find_files(content)
+        found = [f for f in files if f.kind == kind and f.slug_and_language == (slug, None)]
+        if not found:
+            print(f"error: no {KINDS[kind].singular} '{slug}' in {content / kind}; check the slug", file=err)
+            return 1
+        raw = read_entry(found[0])
+        if isinstance(raw, Problem):
+            print(raw.format(), file=err)
+            return 1
+        checked, problems = validate(kind, raw.data, raw.path)
+        built = KINDS[kind].build(raw, checked, site, date.today())[0] if checked is not None else None
+        if built is None:
+            for problem in problems:
+                print(problem.format(), file=err)
+            print("error: fix the base entry first", file=err)
+            return 1
+        base, base_path = built, found[0].path
+        suffix = ".yaml" if base_path.suffix != ".md" else ".md"
+        target = base_path.with_name(f"{slug}.{language}{suffix}")
+    assert isinstance(base, SiteConfig) or hasattr(base, "slug")
+    texts = base_texts(base)
+    if target.exists():
+        print(
+            f"error: {target} already exists; edit it, then set translates: {fingerprint(texts, kind)}",
+            file=err,
+        )
+        return 1
+    fields: dict[str, object] = {}
+    for name in TEXT_FIELDS[kind]:
+        if name in ("body", "tags") or name not in texts:
+            continue
+        if name == "casualties.note":
+            fields["casualties"] = {"note": texts[name]}
+        else:
+            fields[name] = texts[name]
+    if kind == "site" and isinstance(base, SiteConfig) and base.tags:
+        fields["tags"] = dict(base.tags)
+        fields["tag_names"] = {slug: slug for slug in base.tags}
+    fields["translates"] = fingerprint(texts, kind)
+    if kind == "site":  # no body to hold the reminder: the title holds it, so check fails until translated
+        fields["title"] = f"FILL IN (translate every text below) {fields['title']}"
+    head = TRANSLATION_HEAD.format(language=language, base=base_path.as_posix())
+    front = yaml.dump(fields, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False, width=10_000)
+    note = "FILL IN: translate the text below into the new language, then remove this line."
+    if kind == "site" or target.suffix == ".yaml":
+        body = texts.get("body", "")
+        text = (
+            head[len("---\n") :]
+            + front
+            + (f"body: |\n  {note}\n" + "".join(f"  {line}\n" for line in body.split("\n")) if body else f"# {note}\n")
+        )
+    else:
+        text = head + front + "---\n" + note + "\n\n" + texts.get("body", "") + "\n"
+    target.write_text(text, encoding="utf-8")
+    print(
+        f"wrote {target}: translate every field and the body, remove the FILL IN line, then run: python build.py check",
+        file=out,
+    )
     return 0

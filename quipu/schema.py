@@ -21,8 +21,10 @@ from .specs import (
     Date,
     Field,
     Integer,
+    LanguageCode,
     ListOf,
     Mapping,
+    Number,
     Ref,
     Slug,
     SlugMap,
@@ -41,6 +43,11 @@ SOURCE = Mapping(
         Field("url", Url(), "Where to read it: an http(s) URL. Needed unless a publisher is given."),
         Field("date", Date(), "Publication date of the source, at the precision known."),
         Field("quote", Text(), "A short passage, quoted exactly, that supports the entry."),
+        Field(
+            "language",
+            LanguageCode(),
+            "Language the source is written in (e.g. es), so pages can mark its title; leave out for the site's default language.",
+        ),
     )
 )
 
@@ -185,6 +192,11 @@ COVERAGE = Mapping(
         Field("places", Integer(minimum=0), "Fewest places."),
         Field("years", ListOf(YEAR_RULE, unique=False), "Per-year minimums: [{from: 1980, to: 2000, min: 4}]."),
         Field("sources_per_event", Integer(minimum=0), "Fewest sources each event must cite."),
+        Field(
+            "translations",
+            SlugMap(Number(minimum=0, maximum=1)),
+            "Share of entries that must have a current translation, per language: {es: 1.0}.",
+        ),
         Field("coordinates", Boolean(), "true: every district, town and site must have coordinates."),
     )
 )
@@ -195,7 +207,21 @@ SITE = Mapping(
         Field("description", Text(), "One or two sentences for the home page and metadata."),
         Field("base_url", Text(one_line=True), "Path or absolute URL the site is served under; default '/'."),
         Field("period", PERIOD, "Years covered: {start: YYYY}; the end is today."),
-        Field("language", Text(one_line=True), "Language code of the content, e.g. en or es; default en."),
+        Field(
+            "language",
+            LanguageCode(),
+            "Language code of a one-language site, e.g. en or es; default en. Use 'languages' for several.",
+        ),
+        Field(
+            "languages",
+            ListOf(LanguageCode(), min_items=1),
+            "Languages the site is published in, the default first: [en, es]. The others live under /<code>/.",
+        ),
+        Field(
+            "formats",
+            SlugMap(Text(one_line=True)),
+            "CLDR locale for dates and numbers per language, e.g. {en: en_GB, es: es_PE}; default the language itself.",
+        ),
         Field("intro", Text(), "Markdown introduction shown on the home page."),
         Field("author", Text(one_line=True), "Who maintains the site (for metadata and the footer)."),
         Field("license", Text(one_line=True), "Licence of the content, shown in the footer."),

@@ -36,6 +36,7 @@ class RawEntry:
     data: YMap
     body: str
     body_line: int  # line of the body's first line in the file
+    language: str | None = None  # set for a translation (lucanamarca.es.md), None for a base entry
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,15 @@ class SourceFile:
     path: Path
     shown: str
     folder: str
+
+    @property
+    def slug_and_language(self) -> tuple[str, str | None]:
+        """'lucanamarca-massacre.md' → (slug, None); 'lucanamarca-massacre.es.md' → (slug, 'es')."""
+        stem = self.path.name.rsplit(".", 1)[0]
+        if "." in stem:
+            slug, language = stem.rsplit(".", 1)
+            return slug, language
+        return stem, None
 
 
 def find_files(content: Path, cwd: Path | None = None) -> tuple[list[SourceFile], list[Problem]]:
@@ -102,8 +112,14 @@ def read_bytes(path: Path) -> bytes:
         return handle.read(MAX_BYTES + 1)
 
 
-def parse_entry(kind: str, slug: str, shown: str, folder: str, raw: bytes, yaml_only: bool) -> RawEntry | Problem:
-    """Turn one file's bytes into a RawEntry, or the Problem that stops it."""
+def parse_entry(
+    kind: str, slug: str, shown: str, folder: str, raw: bytes, yaml_only: bool, language: str | None = None
+) -> RawEntry | Problem:
+    """Turn one file's bytes into a RawEntry, or the Problem that stops it.
+
+    A translation (language set) may have empty front matter: a place whose name
+    is the same in both languages translates only its body.
+    """
     if len(raw) > MAX_BYTES:
         return Problem(shown, 1, f"file is larger than {MAX_BYTES // 1000} kB; split it or shorten it")
     text_or_problem = decode(raw, shown)
@@ -123,6 +139,8 @@ def parse_entry(kind: str, slug: str, shown: str, folder: str, raw: bytes, yaml_
         data = load(yaml_text, yaml_line)
     except YamlProblem as exc:
         return Problem(shown, exc.line, exc.message)
+    if data is None and language is not None:
+        data = YMap(items={}, line=yaml_line)
     if data is None:
         return Problem(shown, yaml_line, "front matter is empty; add the required fields (see CONTRIBUTING.md)")
     if not isinstance(data, YMap):
@@ -139,7 +157,7 @@ def parse_entry(kind: str, slug: str, shown: str, folder: str, raw: bytes, yaml_
             body_line += 1
         else:
             return Problem(shown, body_line, "'body' must be text (use 'body: |' and indent the lines)")
-    return RawEntry(kind, slug, shown, folder, data, body, body_line)
+    return RawEntry(kind, slug, shown, folder, data, body, body_line, language)
 
 
 def decode(raw: bytes, shown: str) -> str | Problem:
@@ -170,14 +188,14 @@ def split_front_matter(text: str, shown: str) -> tuple[str, str, int, int] | Pro
 
 
 def read_entry(source: SourceFile) -> RawEntry | Problem:
-    """Read and parse one content file."""
+    """Read and parse one content file (a base entry or a translation)."""
     name = source.path.name
-    slug = name.rsplit(".", 1)[0]
+    slug, language = source.slug_and_language
     try:
         raw = read_bytes(source.path)
     except OSError as exc:
         return Problem(source.shown, 1, f"cannot read the file: {exc.strerror}")
-    return parse_entry(source.kind, slug, source.shown, source.folder, raw, not name.endswith(".md"))
+    return parse_entry(source.kind, slug, source.shown, source.folder, raw, not name.endswith(".md"), language)
 
 
 class EntryCache:
@@ -204,9 +222,9 @@ class EntryCache:
         return result
 
 
-def read_site_file(content: Path, cwd: Path | None = None) -> RawEntry | Problem:
-    """content/site.yaml as a RawEntry of kind 'site'."""
-    path = content / "site.yaml"
+def read_site_file(content: Path, cwd: Path | None = None, language: str | None = None) -> RawEntry | Problem:
+    """content/site.yaml (or its translation site.<lang>.yaml) as a RawEntry of kind 'site'."""
+    path = content / ("site.yaml" if language is None else f"site.{language}.yaml")
     shown = display_path(path, cwd)
     if not path.is_file():
         return Problem(shown, 1, "site settings are missing: create content/site.yaml with at least 'title: ...'")
@@ -214,4 +232,12 @@ def read_site_file(content: Path, cwd: Path | None = None) -> RawEntry | Problem
         raw = read_bytes(path)
     except OSError as exc:
         return Problem(shown, 1, f"cannot read the file: {exc.strerror}")
-    return parse_entry("site", "site", shown, "", raw, True)
+    return parse_entry("site", "site", shown, "", raw, True, language)
+
+
+def site_translation_languages(content: Path) -> list[str]:
+    """Languages that content/site.<lang>.yaml files exist for, sorted."""
+    found = []
+    for path in sorted(content.glob("site.*.yaml")):
+        found.append(path.name[len("site.") : -len(".yaml")])
+    return found

@@ -111,6 +111,29 @@ class Text(ScalarSpec):
         return out
 
 
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
+_LANGUAGE_RE = re.compile(LANGUAGE_PATTERN)
+
+
+@dataclass(frozen=True)
+class LanguageCode(ScalarSpec):
+    """An ISO 639 language code in lower case, as used in file names (lucanamarca.es.md)."""
+
+    label: str = "a language code such as en or es"
+
+    def convert(self, scalar: YScalar, name: str, ctx: Ctx) -> Any:
+        text = scalar.text.strip()
+        if not _LANGUAGE_RE.match(text):
+            return ctx.error(
+                scalar.line,
+                f"'{name}' must be a language code of two or three lowercase letters such as en, es or es-PE, not '{text[:40]}'",
+            )
+        return text
+
+    def json(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": LANGUAGE_PATTERN}
+
+
 @dataclass(frozen=True)
 class Url(ScalarSpec):
     label: str = "an http(s) URL"

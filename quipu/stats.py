@@ -12,11 +12,12 @@ from typing import Any
 
 from .corpus import Corpus
 from .errors import Problem
-from .model import NEEDS_COORDINATES
+from .model import NEEDS_COORDINATES, Entry, SiteConfig
+from .translations import Translation, is_current
 
 
-def stats(corpus: Corpus) -> dict[str, Any]:
-    """Counts a reviewer wants at a glance: per year, sources, coordinates."""
+def stats(corpus: Corpus, translations: TranslationsByLanguage | None = None) -> dict[str, Any]:
+    """Counts a reviewer wants at a glance: per year, sources, coordinates, translations."""
     per_year = Counter(e.date.year for e in corpus.events)
     sources = [len(e.sources) for e in corpus.events]
     located = [p for p in corpus.places.values() if p.kind in NEEDS_COORDINATES]
@@ -32,10 +33,58 @@ def stats(corpus: Corpus) -> dict[str, Any]:
         "places_needing_coordinates": len(located),
         "places_with_coordinates": sum(1 for p in located if p.coordinates),
         "distinct_source_urls": len({s.url for e in corpus.events for s in e.sources if s.url}),
+        "translations": translation_figures(corpus, translations or {}),
     }
 
 
-def coverage_problems(corpus: Corpus, figures: dict[str, Any]) -> list[Problem]:
+TranslationsByLanguage = dict[str, dict[tuple[str, str], Translation]]
+
+
+def translation_state(
+    corpus: Corpus, translations: TranslationsByLanguage
+) -> dict[str, dict[str, dict[str, list[str]]]]:
+    """language → kind → {'current', 'stale', 'missing'} → the entries' base paths, sorted."""
+    bases: dict[str, list[Entry | SiteConfig]] = {
+        "events": list(corpus.events),
+        "actors": list(corpus.actors.values()),
+        "places": list(corpus.places.values()),
+        "pages": list(corpus.pages.values()),
+        "site": [corpus.site],
+    }
+    out: dict[str, dict[str, dict[str, list[str]]]] = {}
+    for language in corpus.site.languages[1:]:
+        done = translations.get(language, {})
+        per_kind: dict[str, dict[str, list[str]]] = {}
+        for kind, entries in bases.items():
+            state: dict[str, list[str]] = {"current": [], "stale": [], "missing": []}
+            for entry in entries:
+                slug = "site" if isinstance(entry, SiteConfig) else entry.slug
+                found = done.get((kind, slug))
+                if found is None:
+                    state["missing"].append(entry.path)
+                elif is_current(found, entry):
+                    state["current"].append(entry.path)
+                else:
+                    state["stale"].append(found.path)
+            per_kind[kind] = {k: sorted(v) for k, v in state.items()}
+        out[language] = per_kind
+    return out
+
+
+def translation_figures(corpus: Corpus, translations: TranslationsByLanguage) -> dict[str, Any]:
+    """Per language and kind: how many entries have a current, a stale or no translation."""
+    figures: dict[str, Any] = {}
+    for language, kinds in translation_state(corpus, translations).items():
+        counts = {kind: {k: len(v) for k, v in state.items()} for kind, state in kinds.items()}
+        total = sum(sum(c.values()) for c in counts.values())
+        current = sum(c["current"] for c in counts.values())
+        figures[language] = {**counts, "share_current": round(current / total, 4) if total else 1.0}
+    return figures
+
+
+def coverage_problems(
+    corpus: Corpus, figures: dict[str, Any], translations: TranslationsByLanguage | None = None
+) -> list[Problem]:
     """Every broken coverage rule, reported against site.yaml."""
     rules = corpus.site.coverage
     if not rules:
@@ -75,6 +124,25 @@ def coverage_problems(corpus: Corpus, figures: dict[str, Any]) -> list[Problem]:
                         event.path,
                         event.line_of("sources"),
                         f"coverage: {len(event.sources)} sources, the rule asks for {rules['sources_per_event']}; add a source",
+                    )
+                )
+    if "translations" in rules:
+        state = translation_state(corpus, translations or {})
+        for language, (share, line) in sorted(rules["translations"].items()):
+            kinds = state.get(language, {})
+            missing = [p for k in kinds.values() for p in k["missing"]]
+            stale = [p for k in kinds.values() for p in k["stale"]]
+            current = sum(len(k["current"]) for k in kinds.values())
+            total = current + len(missing) + len(stale)
+            if total and current / total < share:
+                listed = ", ".join((missing + stale)[:5]) + (" …" if len(missing) + len(stale) > 5 else "")
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"coverage: {current} of {total} entries have a current '{language}' translation "
+                        f"({current / total:.1%}), the rule asks for {share:.0%}; {len(missing)} missing, {len(stale)} stale "
+                        f"({listed}); write them with 'build.py new translation <kind>/<slug> {language}'",
                     )
                 )
     if rules.get("coordinates"):

@@ -62,6 +62,17 @@ def data(name: str) -> str:
     return f"data/{name}"
 
 
+# Files shared by every language: not under a language prefix.
+LANGUAGE_NEUTRAL = ("static/", "data/", "pagefind/", "sitemap.xml", "robots.txt")
+
+
+def localized(url: str, prefix: str) -> str:
+    """The URL in a language: the default's has no prefix, the others live under es/ and so on."""
+    if not prefix or url.startswith(LANGUAGE_NEUTRAL):
+        return url
+    return prefix + url
+
+
 def of(kind: str, slug: str) -> str:
     """URL of an entry given its content kind (events, actors, places, pages)."""
     return {"events": event, "actors": actor, "places": place, "pages": page}[kind](slug)
@@ -73,10 +84,16 @@ def output_path(url: str) -> str:
 
 
 def relative(from_url: str, to_url: str) -> str:
-    """A link from one page to another that works under any base path."""
+    """A link from one page to another that works under any base path (shared folders are not climbed)."""
     from_dir = from_url if from_url.endswith("/") or from_url == "" else posixpath.dirname(from_url) + "/"
-    depth = from_dir.count("/") if from_dir not in ("", "/") else 0
-    up = "../" * depth
-    if to_url == "":
+    from_parts = [part for part in from_dir.split("/") if part]
+    to_parts = to_url.split("/")
+    to_dirs, leaf = to_parts[:-1], to_parts[-1]
+    common = 0
+    while common < len(from_parts) and common < len(to_dirs) and from_parts[common] == to_dirs[common]:
+        common += 1
+    up = "../" * (len(from_parts) - common)
+    rest = "/".join(to_dirs[common:] + [leaf])
+    if rest in ("", "/"):
         return up or "./"
-    return up + to_url
+    return up + rest

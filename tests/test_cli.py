@@ -96,11 +96,16 @@ def test_committed_schemas_are_up_to_date(tmp_path: Path) -> None:
     from .conftest import ROOT
 
     assert main(["schema", "--out", str(tmp_path)]) == 0
-    for kind in SCHEMAS:
-        committed = ROOT / "schemas" / f"{kind}.schema.json"
-        assert committed.read_text() == (tmp_path / f"{kind}.schema.json").read_text(), (
-            "run: python build.py schema --out schemas"
-        )
+    written = sorted(p.name for p in tmp_path.glob("*.json"))
+    assert written == sorted(p.name for p in (ROOT / "schemas").glob("*.json")), (
+        "run: python build.py schema --out schemas"
+    )
+    assert {f"{kind}.schema.json" for kind in SCHEMAS} | {f"{kind}.translation.schema.json" for kind in SCHEMAS} <= set(
+        written
+    )
+    for name in written:
+        committed = ROOT / "schemas" / name
+        assert committed.read_text() == (tmp_path / name).read_text(), "run: python build.py schema --out schemas"
 
 
 def test_internal_errors_are_a_sentence_not_a_traceback(

@@ -55,4 +55,4 @@ def _export(name: str) -> str:
 
     loaded = load(Options(content=ROOT / "content"))
     assert loaded.corpus is not None, loaded.report.lines()
-    return export_files(loaded.corpus)[f"data/{name}"].decode()
+    return export_files(loaded.editions)[f"data/{name}"].decode()

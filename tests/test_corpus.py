@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from quipu.corpus import build_corpus, find_links
+from quipu.corpus import build_corpus
 from quipu.dates import parse_date
 from quipu.model import Actor, Event, Place, SiteConfig, Source
 from quipu.specs import Ref
+from quipu.text import find_links
 
 SITE = SiteConfig(title="T")
 SOURCE = (Source("t", "p", "https://example.org", None, None, 1),)

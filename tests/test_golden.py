@@ -10,6 +10,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from .conftest import Run
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -19,20 +21,30 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_golden_site(cli: Callable[..., Run], tmp_path: Path, update_golden: bool) -> None:
+SITES = {
+    "one-language": GOLDEN,  # language: en, relative base_url
+    "bilingual": Path(__file__).parent / "golden-bilingual",  # en + es, absolute base_url: feeds, sitemap, fallbacks
+}
+
+
+@pytest.mark.parametrize("name", sorted(SITES))
+def test_golden_site(name: str, cli: Callable[..., Run], tmp_path: Path, update_golden: bool) -> None:
+    root = SITES[name]
     out = tmp_path / "out"
-    run = cli("build", "--content", str(GOLDEN / "content"), "--out", str(out))
+    run = cli("build", "--content", str(root / "content"), "--out", str(out))
     assert run.code == 0, run.err
     built = _tree(out)
-    expected_dir = GOLDEN / "expected"
-    if update_golden or not expected_dir.exists():
+    expected_dir = root / "expected"
+    if update_golden:
         shutil.rmtree(expected_dir, ignore_errors=True)
         shutil.copytree(out, expected_dir)
+    # A missing expectation fails: it is written only on request, and then reviewed in the diff.
+    assert expected_dir.is_dir(), f"no golden pages in {expected_dir}; run pytest tests/test_golden.py --update-golden"
     expected = _tree(expected_dir)
-    assert sorted(built) == sorted(expected)
-    for name in sorted(expected):
-        assert built[name] == expected[name], (
-            f"{name} differs from tests/golden/expected/{name}; run pytest --update-golden and review"
+    assert sorted(built) == sorted(expected), "pages were added or removed; run pytest --update-golden and review"
+    for file in sorted(expected):
+        assert built[file] == expected[file], (
+            f"{file} differs from {expected_dir.relative_to(root.parent)}/{file}; run pytest --update-golden and review"
         )
 
 

@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 
 from quipu.dates import parse_date
 from quipu.i18n import Catalog
+from quipu.locales import Locale, collation_key
 from quipu.pages import ACTOR_KIND_LABELS, ACTOR_KIND_NAMES
 from quipu.schema import COUNT_KINDS_LABELS, PLACE_KINDS
 
@@ -41,10 +42,14 @@ def test_every_interface_string_has_a_spanish_translation() -> None:
 
 
 def test_spanish_dates_and_numbers() -> None:
-    assert parse_date("1980-05-17").human("es") == "17 de mayo de 1980"
-    assert parse_date("2023-03").human("es-PE") == "marzo de 2023"
-    catalog = Catalog("es", {"{n} events": "{n} eventos"})
-    assert catalog.tn("{n} event", "{n} events", 69280) == "69\u202f280 eventos"
+    spanish = Locale("es", False, "es_PE", Catalog("es", {"{n} events": "{n} eventos", "{n} event": "{n} evento"}))
+    assert spanish.date(parse_date("1980-05-17")) == "17 de mayo de 1980"
+    assert spanish.date(parse_date("1992-09-12")) == "12 de setiembre de 1992"  # CLDR's Peruvian month name
+    assert spanish.date(parse_date("2023-03")) == "marzo de 2023"
+    assert spanish.date(parse_date("1983")) == "1983"
+    assert spanish.tn("{n} event", "{n} events", 69280) == "69,280 eventos"  # CLDR es_PE groups with a comma
+    assert spanish.tn("{n} event", "{n} events", 1) == "1 evento"
+    assert spanish.num_range(61007, 77552) == "61,007–77,552"
 
 
 def test_a_spanish_site(cli: Callable[..., Run], tmp_path: Path) -> None:
@@ -60,3 +65,12 @@ def test_a_spanish_site(cli: Callable[..., Run], tmp_path: Path) -> None:
     assert soup.find("time").get_text() == "17 de mayo de 1980"
     facts = soup.find("dl", class_="facts").get_text(" ", strip=True)
     assert facts.startswith("Cuándo")
+
+
+def test_sorting_ignores_case_and_accents_and_keeps_spanish_enye() -> None:
+    names = ["Vizcatán del Ene", "áncash", "Ayacucho", "Ñuñoa", "Nazca", "Oxapampa", "Apurímac", "Ancash"]
+    spanish = sorted(names, key=lambda n: collation_key(n, "es"))
+    assert spanish == ["Ancash", "áncash", "Apurímac", "Ayacucho", "Nazca", "Ñuñoa", "Oxapampa", "Vizcatán del Ene"]
+    english = sorted(names, key=lambda n: collation_key(n, "en"))
+    assert english.index("Ñuñoa") < english.index("Oxapampa") and english.index("Nazca") < english.index("Ñuñoa")
+    assert sorted(reversed(names), key=lambda n: collation_key(n, "es")) == spanish  # total order: ties broken

@@ -8,7 +8,8 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quipu.markdown import Body, Renderer, first_sentence, plain_text
+from quipu.markdown import Body, Renderer
+from quipu.text import first_sentence, plain_text
 
 
 def link(kind: str, slug: str) -> str:
@@ -113,7 +114,7 @@ def test_pathological_bodies_are_refused_or_fast() -> None:
     """Inputs that make Python-Markdown quadratic or recursive are refused before rendering."""
     import time
 
-    from quipu.markdown import body_problems
+    from quipu.text import body_problems
 
     for name, body in PATHOLOGICAL.items():
         problems = body_problems(body, 5)
@@ -126,7 +127,7 @@ def test_pathological_bodies_are_refused_or_fast() -> None:
 
 
 def test_real_prose_is_not_refused() -> None:
-    from quipu.markdown import body_problems
+    from quipu.text import body_problems
 
     prose = "See [a](@actors/x) and [b](https://example.org).\n\n- one\n  - two\n    - three\n\n> quoted\n"
     assert body_problems(prose * 20, 1) == []
