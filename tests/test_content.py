@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,45 @@ def _export(name: str) -> str:
     loaded = load(Options(content=ROOT / "content"))
     assert loaded.corpus is not None, loaded.report.lines()
     return export_files(loaded.editions)[f"data/{name}"].decode()
+
+
+FIGURE = re.compile(r"\d+(?:[ ,.\u00a0\u202f]\d{3})*")
+
+
+def _figures(text: str) -> set[str]:
+    """Every number in a text, with thousands separators removed ('69,280' and '69 280' are both 69280)."""
+    return {re.sub(r"[ ,.\u00a0\u202f]", "", m) for m in FIGURE.findall(text)}
+
+
+def test_every_figure_and_year_of_a_base_text_is_in_its_translation(in_root: None) -> None:
+    """A mistranslated toll or date cannot slip through: digits of the base's text fields must all reappear."""
+    from quipu.pipeline import Options, load
+    from quipu.translations import base_texts
+
+    loaded = load(Options(content=ROOT / "content"))
+    assert loaded.corpus is not None, loaded.report.lines()
+    corpus = loaded.corpus
+    bases = {("events", e.slug): e for e in corpus.events}
+    bases |= {("actors", s): a for s, a in corpus.actors.items()} | {("places", s): p for s, p in corpus.places.items()}
+    bases |= {("pages", s): p for s, p in corpus.pages.items()} | {("site", "site"): corpus.site}
+    lost = []
+    for language, translations in loaded.translations.items():
+        for key, translation in translations.items():
+            base_text = "\n".join(base_texts(bases[key]).values())  # type: ignore[arg-type]
+            translated = "\n".join([*translation.texts.values(), translation.body])
+            missing = _figures(base_text) - _figures(translated)
+            if missing:
+                lost.append(f"{translation.path}: {sorted(missing)}")
+    assert lost == []
+
+
+def test_every_entry_has_a_current_spanish_translation(in_root: None) -> None:
+    from quipu.pipeline import Options, load
+    from quipu.stats import translation_figures
+
+    loaded = load(Options(content=ROOT / "content"))
+    assert loaded.corpus is not None
+    figures = translation_figures(loaded.corpus, loaded.translations)
+    assert figures["es"]["share_current"] == 1.0, figures
+    for kind in ("events", "actors", "places", "pages", "site"):
+        assert figures["es"][kind]["missing"] == figures["es"][kind]["stale"] == 0, (kind, figures["es"][kind])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -74,3 +75,94 @@ def test_sorting_ignores_case_and_accents_and_keeps_spanish_enye() -> None:
     english = sorted(names, key=lambda n: collation_key(n, "en"))
     assert english.index("Ñuñoa") < english.index("Oxapampa") and english.index("Nazca") < english.index("Ñuñoa")
     assert sorted(reversed(names), key=lambda n: collation_key(n, "es")) == spanish  # total order: ties broken
+
+
+JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
+TAG = re.compile(r"<[^>]*>", re.DOTALL)
+LABEL_ATTRIBUTE = re.compile(r"""\b(aria-label|title|alt|placeholder)=(["'])(.*?)\2""")
+# Words that are the same in every language: file formats and symbols.
+NEUTRAL_WORDS = {"JSON", "CSV", "GeoJSON"}
+
+
+def test_templates_hold_no_interface_text_outside_the_catalog() -> None:
+    """Every word a reader sees comes through t()/tn(), so no edition shows another language's interface."""
+    leaks = []
+    for template in sorted((ROOT / "templates").glob("*.html")):
+        source = template.read_text(encoding="utf-8")
+        bare = JINJA.sub(" ", source)
+        for _name, _quote, value in LABEL_ATTRIBUTE.findall(bare):
+            if re.search(r"[A-Za-zÀ-ÿ]", value):
+                leaks.append(f"{template.name}: attribute text '{value}'")
+        for word in re.findall(r"[A-Za-zÀ-ÿ]{2,}", TAG.sub(" ", bare)):
+            if word not in NEUTRAL_WORDS and word != "doctype":
+                leaks.append(f"{template.name}: '{word}'")
+    assert leaks == []
+
+
+def test_a_bilingual_site_has_every_page_in_both_languages(cli: Callable[..., Run], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = cli("build", "--content", str(ROOT / "tests/golden-bilingual/content"), "--out", str(out))
+    assert run.code == 0, run.err
+    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+    english = [p for p in pages if not p.startswith("es/")]
+    assert sorted("es/" + p for p in english) == [p for p in pages if p.startswith("es/")]
+    for rel in english:
+        for path, lang in ((rel, "en"), ("es/" + rel, "es")):
+            soup = BeautifulSoup((out / path).read_text(encoding="utf-8"), "html.parser")
+            assert soup.html["lang"] == lang, path
+            if rel != "404.html":
+                alternates = {a["hreflang"]: a["href"] for a in soup.find_all("link", rel="alternate", hreflang=True)}
+                assert set(alternates) == {"en", "es"}, path
+                assert alternates["es"].endswith("/es/" + rel.removesuffix("index.html")), path
+    # Untranslated text says so, in its own language; translated text does not.
+    clash = BeautifulSoup((out / "es/events/undisclosed-clash/index.html").read_text(), "html.parser")
+    assert clash.find("p", class_="untranslated").get_text().startswith("Esta entrada aún no está traducida")
+    assert clash.find("h1")["lang"] == "en" and clash.find("div", class_="prose")["lang"] == "en"
+    massacre = BeautifulSoup((out / "es/events/massacre/index.html").read_text(), "html.parser")
+    assert massacre.find("p", class_="untranslated") is None and not massacre.find("h1").get("lang")
+    assert massacre.find("h1").get_text() == "Masacre: una cifra en disputa"
+    assert "abril de 1983" in massacre.find("dl", class_="facts").get_text()
+    # The data says which language each text is in.
+    events = json.loads((out / "data/events.json").read_text())["events"]
+    first = next(e for e in events if e["slug"] == "first-action")
+    assert first["language"] == "en" and first["translations"]["es"]["title"] == "Primera acción"
+    assert first["translations"]["es"]["translated"] is True
+    clash_data = next(e for e in events if e["slug"] == "undisclosed-clash")["translations"]["es"]
+    assert clash_data["translated"] is False and clash_data["title"] == "Clash on an undisclosed date"
+    # A feed per language, and a sitemap that links the two editions of each page.
+    assert "<title>Primera acción</title>" in (out / "es/feed.xml").read_text()
+    assert 'xml:lang="es"' in (out / "es/feed.xml").read_text()
+    sitemap = (out / "sitemap.xml").read_text()
+    assert 'hreflang="es" href="https://example.org/timeline/es/events/massacre/"' in sitemap
+
+
+def test_topics_are_named_in_the_page_language(cli: Callable[..., Run], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert cli("build", "--content", str(ROOT / "tests/golden-bilingual/content"), "--out", str(out)).code == 0
+    soup = BeautifulSoup((out / "es/tags/index.html").read_text(), "html.parser")
+    assert "masacres" in soup.find("main").get_text() and "massacre" not in soup.find("main").get_text()
+    assert (out / "es/tags/massacre/index.html").is_file()  # the URL keeps the slug
+
+
+def test_translation_coverage_rule(cli: Callable[..., Run], make_site: Callable[..., Path]) -> None:
+    from .conftest import SITE_YAML
+
+    make_site(
+        {
+            "site.yaml": SITE_YAML + "languages: [en, es]\ncoverage:\n  translations: {es: 1.0}\n",
+            "site.es.yaml": "title: Cronología\n",
+        }
+    )
+    run = cli("check", "--stats")
+    assert run.code == 1
+    assert "content/site.yaml:5: error: coverage: 0 of 4 entries have a current 'es' translation (0.0%)" in run.err
+    assert "3 missing, 1 stale" in run.err
+    run = cli("new", "translation", "events/first-action", "es")
+    assert run.code == 0, run.err
+    written = Path("content/events/1980/first-action.es.md").read_text()
+    assert "title: First action" in written and "translates: title=" in written and "FILL IN" in written
+    assert "date:" not in written and "sources:" not in written
+    assert "FILL IN" in cli("check").err  # the copied English cannot pass as a translation
+    assert cli("new", "translation", "events/first-action", "es").code == 1  # never overwrites
+    assert cli("new", "translation", "events/first-action", "fr").code == 2
+    assert cli("new", "translation", "events/no-such-event", "es").code == 1

@@ -1,0 +1,133 @@
+"""Both editions as a reader meets them, in headless Chromium: switcher, interface language, accessibility.
+
+Runs on the real content (every page kind, in English and Spanish), served over
+http on 127.0.0.1 under a sub-path, with JavaScript off: nothing here needs it.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+
+import pytest
+import yaml
+
+from quipu.cli import main
+
+from .test_reader import ARGS, CHROMIUM, ROOT, _QuietHandler
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)"),
+]
+
+# One page of every kind, by its language-neutral path.
+PAGE_KINDS = [
+    "",
+    "years/1983/",
+    "events/lucanamarca-massacre/",
+    "actors/",
+    "actors/shining-path/",
+    "places/",
+    "places/ayacucho/",
+    "tags/",
+    "tags/massacre/",
+    "about/",
+]
+# Parts of a page that are interface, not entry text.
+INTERFACE = "header, footer, .skip-link, .breadcrumb li:not([aria-current]), dl.facts dt, h2, .pager, .badge, .meta"
+
+
+@pytest.fixture(scope="module")
+def real_site() -> Iterator[str]:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "timeline"
+        code = main(
+            ["build", "--content", str(ROOT / "content"), "--out", str(out), "--templates", str(ROOT / "templates")]
+        )
+        assert code == 0
+        handler = functools.partial(_QuietHandler, directory=tmp)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield f"http://127.0.0.1:{server.server_address[1]}/timeline/"
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1000, "height": 700}, java_script_enabled=False)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.mark.parametrize("path", PAGE_KINDS)
+def test_the_switcher_lands_on_the_same_page_in_the_other_language(page, real_site: str, path: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(real_site + path)
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.locator("nav.languages").get_by_role("link", name="Español").click()
+    page.wait_for_load_state()
+    assert page.url == real_site + "es/" + path
+    assert page.locator("html").get_attribute("lang") == "es"
+    page.locator("nav.languages").get_by_role("link", name="English").click()
+    page.wait_for_load_state()
+    assert page.url == real_site + path
+
+
+def _english_interface_strings() -> list[re.Pattern[str]]:
+    """The catalog's English strings that differ from their Spanish, as whole-word patterns (placeholders dropped)."""
+    catalog = yaml.safe_load((ROOT / "templates/i18n/es.yaml").read_text(encoding="utf-8"))
+    patterns = []
+    for english, spanish in catalog.items():
+        if english == spanish:
+            continue
+        for piece in re.split(r"\{\w+\}", english):
+            piece = piece.strip(" .,:;()")
+            if len(piece) >= 4 and piece.lower() not in spanish.lower():
+                patterns.append(re.compile(r"(?<![\w])" + re.escape(piece) + r"(?![\w])"))
+    return patterns
+
+
+@pytest.mark.parametrize("path", PAGE_KINDS)
+def test_a_spanish_reader_meets_no_english_interface_word(page, real_site: str, path: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(real_site + "es/" + path)
+    texts = page.locator(INTERFACE).all_inner_texts()
+    labels = page.eval_on_selector_all("[aria-label], [title]", "els => els.map(e => e.getAttribute('aria-label') || e.title)")
+    shown = "\n".join(texts + labels + [page.title()])
+    found = sorted({p.pattern for p in _english_interface_strings() if p.search(shown)})
+    assert found == [], f"/es/{path} shows English interface text: {found}"
+    # Text in another language is marked as such, never silently mixed.
+    untranslated = page.locator("p.untranslated").count()
+    assert untranslated == 0, f"/es/{path} has an untranslated entry"
+
+
+@pytest.mark.parametrize("path", PAGE_KINDS + ["404.html"])
+def test_no_accessibility_violations_in_spanish(browser, real_site: str, path: str) -> None:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(real_site + "es/" + path)
+    results = Axe().run(
+        tab,
+        options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}},
+    )
+    context.close()
+    assert results.violations_count == 0, f"/es/{path}:\n{results.generate_report()}"
