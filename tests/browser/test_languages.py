@@ -109,7 +109,9 @@ def _english_interface_strings() -> list[re.Pattern[str]]:
 def test_a_spanish_reader_meets_no_english_interface_word(page, real_site: str, path: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(real_site + "es/" + path)
     texts = page.locator(INTERFACE).all_inner_texts()
-    labels = page.eval_on_selector_all("[aria-label], [title]", "els => els.map(e => e.getAttribute('aria-label') || e.title)")
+    labels = page.eval_on_selector_all(
+        "[aria-label], [title]", "els => els.map(e => e.getAttribute('aria-label') || e.title)"
+    )
     shown = "\n".join(texts + labels + [page.title()])
     found = sorted({p.pattern for p in _english_interface_strings() if p.search(shown)})
     assert found == [], f"/es/{path} shows English interface text: {found}"
