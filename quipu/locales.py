@@ -44,9 +44,8 @@ class Locale:
         return self.catalog.t(text, **values)
 
     def tn(self, one: str, many: str, n: int, shown: str | None = None, **values: object) -> str:
-        """Singular or plural form by CLDR's rule for the language; `{n}` is the formatted count."""
-        chosen = one if _babel(self.formats).plural_form(n) == "one" else many
-        text = self.catalog.strings.get(chosen, chosen)
+        """Singular or plural form by the catalog's plural rule; `{n}` is the count formatted for the locale."""
+        text = self.catalog.plural(one, many, n)
         return text.format(n=shown if shown is not None else self.number(n), **values)
 
     def number(self, n: int) -> str:

@@ -25,6 +25,13 @@ def make_environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # {% trans %} blocks and _()/ngettext() work too, from the same catalogs as t() and tn().
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: _current().catalog.translations.gettext(message),
+        ngettext=lambda one, many, n: _current().catalog.translations.ngettext(one, many, n),
+        newstyle=True,
     )
     env.globals["urls"] = urls
     env.globals["link"] = _link

@@ -252,11 +252,21 @@ def test_broken_interface_catalog_is_reported_with_its_line(
     make_site({"site.yaml": "title: T\nlanguage: es\n"})
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
+    (templates / "i18n/es.po").write_text('msgid "Timeline"\nmsgstr "Cronología\n\nmsgid "Actors"\n', encoding="utf-8")
+    run = cli("build", "--templates", str(templates))
+    assert run.code == 1
+    assert "templates/i18n/es.po:" in run.err and "error: cannot read the catalog" in run.err
+    assert "Traceback" not in run.err
+    # A catalog kept as YAML ('English text: translation' lines) is still read, and its errors located.
+    (templates / "i18n/es.po").unlink()
     (templates / "i18n/es.yaml").write_text("Timeline: Cronología\nActors: [unclosed\n", encoding="utf-8")
     run = cli("build", "--templates", str(templates))
     assert run.code == 1
     assert "templates/i18n/es.yaml:3: error: YAML syntax error" in run.err
     assert "Traceback" not in run.err
+    (templates / "i18n/es.yaml").write_text("Timeline: Línea de tiempo\n", encoding="utf-8")
+    assert cli("build", "--templates", str(templates)).code == 0
+    assert "Línea de tiempo" in (tmp_path / "site/index.html").read_text(encoding="utf-8")
 
 
 def test_unwritable_output_is_a_sentence_with_a_fix(

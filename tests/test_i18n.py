@@ -8,7 +8,6 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
 from bs4 import BeautifulSoup
 
 from quipu.dates import parse_date
@@ -19,27 +18,60 @@ from quipu.schema import COUNT_KINDS_LABELS, PLACE_KINDS
 
 from .conftest import ROOT, Run
 
-CALL = re.compile(r"""\btn?\(\s*(["'])(.+?)\1(?:\s*,\s*(["'])(.+?)\3)?""")
-
 
 def template_strings() -> set[str]:
+    """Every string the templates pass to t()/tn()/_(), found by Babel's own Jinja extractor, plus code labels."""
+    from babel.messages.extract import extract_from_dir
+
     found: set[str] = set()
-    for template in (ROOT / "templates").glob("*.html"):
-        for match in CALL.finditer(template.read_text(encoding="utf-8")):
-            found.add(match.group(2))
-            if match.group(4):
-                found.add(match.group(4))
-    found.discard("")
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT),
+        method_map=[("templates/**.html", "jinja2")],
+        options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+        keywords={"t": None, "tn": (1, 2), "_": None, "gettext": None, "ngettext": (1, 2)},
+    ):
+        found.update([message] if isinstance(message, str) else [m for m in message if m])
     labels = set(ACTOR_KIND_LABELS.values()) | set(ACTOR_KIND_NAMES.values())
     return found | labels | set(PLACE_KINDS) | set(COUNT_KINDS_LABELS)
 
 
+def _spanish_po() -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    with open(ROOT / "templates/i18n/es.po", "rb") as handle:
+        catalog = read_po(handle)
+    out: dict[str, str] = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        for i, msgid in enumerate(ids):
+            out[msgid] = strings[min(i, len(strings) - 1)]
+    return out
+
+
 def test_every_interface_string_has_a_spanish_translation() -> None:
-    catalog = yaml.safe_load((ROOT / "templates/i18n/es.yaml").read_text(encoding="utf-8"))
-    missing = sorted(s for s in template_strings() if s not in catalog)
-    assert missing == []
+    catalog = _spanish_po()
+    missing = sorted(s for s in template_strings() if not catalog.get(s))
+    assert missing == [], "add these to templates/i18n/es.po (see the commands at its top)"
     for english, spanish in catalog.items():
         assert set(re.findall(r"{\w+}", english)) == set(re.findall(r"{\w+}", spanish)), english
+
+
+def test_the_committed_message_template_is_current(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    fresh = tmp_path / "messages.pot"
+    command = [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "t", "-k", "tn:1,2"]
+    command += ["--no-location", "--omit-header", "--sort-output", "-o", str(fresh), "."]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    committed = (ROOT / "templates/i18n/messages.pot").read_text(encoding="utf-8")
+    assert committed == fresh.read_text(encoding="utf-8"), (
+        "run: pybabel extract -F babel.cfg -k t -k tn:1,2 --no-location --omit-header --sort-output "
+        "-o templates/i18n/messages.pot ."
+    )
 
 
 def test_spanish_dates_and_numbers() -> None:

@@ -13,10 +13,10 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-import yaml
 
 from quipu.cli import main
 
+from ..test_i18n import _spanish_po
 from .test_reader import ARGS, CHROMIUM, ROOT, _QuietHandler
 
 pytestmark = [
@@ -93,7 +93,7 @@ def test_the_switcher_lands_on_the_same_page_in_the_other_language(page, real_si
 
 def _english_interface_strings() -> list[re.Pattern[str]]:
     """The catalog's English strings that differ from their Spanish, as whole-word patterns (placeholders dropped)."""
-    catalog = yaml.safe_load((ROOT / "templates/i18n/es.yaml").read_text(encoding="utf-8"))
+    catalog = _spanish_po()
     patterns = []
     for english, spanish in catalog.items():
         if english == spanish:
