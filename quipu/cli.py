@@ -152,7 +152,11 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else:
                 _print_stats(figures, out)
                 report.extend(coverage_problems(loaded.corpus, figures, loaded.translations))
-        return _finish(report, args, err, f"checked {loaded.raw_count} entries", started)
+        entries = loaded.raw_count - loaded.translation_count
+        what = f"checked {entries} entries" + (
+            f" and {loaded.translation_count} translations" if loaded.translation_count else ""
+        )
+        return _finish(report, args, err, what, started)
     try:
         report, built = build(options)
     except WriteRefused as exc:
@@ -195,7 +199,15 @@ def format_problem(problem: Problem, style: str) -> str:
 
 def _print_stats(figures: dict[str, object], out: TextIO) -> None:
     for key, value in sorted(figures.items()):
-        if isinstance(value, dict):
+        if key == "translations" and isinstance(value, dict):
+            for language, kinds in sorted(value.items()):
+                parts = [
+                    f"{kind} {c['current']} current, {c['stale']} stale, {c['missing']} missing"
+                    for kind, c in kinds.items()
+                    if isinstance(c, dict)
+                ]
+                print(f"translations {language}: {'; '.join(parts)} ({kinds['share_current']:.1%} current)", file=out)
+        elif isinstance(value, dict):
             inner = ", ".join(f"{k}: {v}" for k, v in sorted(value.items()))
             print(f"{key}: {inner}", file=out)
         else:

@@ -8,6 +8,7 @@ the way readers of that language expect.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,18 +50,14 @@ class Locale:
         return text.format(n=shown if shown is not None else self.number(n), **values)
 
     def number(self, n: int) -> str:
-        return str(format_decimal(n, locale=self.formats))
+        return _number(self.formats, n)
 
     def num_range(self, low: int, high: int) -> str:
         return self.number(low) if low == high else f"{self.number(low)}–{self.number(high)}"
 
     def date(self, d: PartialDate) -> str:
         """The date at its precision: '3 April 1983' / '3 de abril de 1983', 'abril de 1983', '1983'."""
-        if d.month is None:
-            return str(d.year)
-        if d.day is None:
-            return str(format_skeleton("yMMMM", date(d.year, d.month, 1), locale=self.formats))
-        return str(format_date(date(d.year, d.month, d.day), "long", locale=self.formats))
+        return _date(self.formats, d)
 
     def sort_key(self, text: str) -> tuple[str, str]:
         return collation_key(text, self.code)
@@ -74,6 +71,21 @@ def _babel(name: str) -> babel.Locale:
     if found is None:
         found = _LOCALES[name] = babel.Locale.parse(name)
     return found
+
+
+@functools.lru_cache(maxsize=65536)
+def _number(formats: str, n: int) -> str:
+    """Formatting is pure and pages repeat the same few numbers and dates, so both are cached."""
+    return str(format_decimal(n, locale=_babel(formats)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _date(formats: str, d: PartialDate) -> str:
+    if d.month is None:
+        return str(d.year)
+    if d.day is None:
+        return str(format_skeleton("yMMMM", date(d.year, d.month, 1), locale=_babel(formats)))
+    return str(format_date(date(d.year, d.month, d.day), "long", locale=_babel(formats)))
 
 
 def known_format(name: str) -> bool:

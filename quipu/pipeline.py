@@ -57,9 +57,10 @@ class Options:
 class Loaded:
     corpus: Corpus | None  # the default language's edition
     report: Report
-    raw_count: int = 0
+    raw_count: int = 0  # entry files read (translations included)
     editions: dict[str, Corpus] = field(default_factory=dict)  # every language's, the default's included
     translations: dict[str, dict[tuple[str, str], Translation]] = field(default_factory=dict)
+    translation_count: int = 0
 
 
 def load(options: Options) -> Loaded:
@@ -139,7 +140,7 @@ def load(options: Options) -> Loaded:
             translations.setdefault(translation.language, {})[(translation.kind, translation.slug)] = translation
 
     if site is None:
-        return Loaded(None, report, len(raws) + len(translation_raws))
+        return Loaded(None, report, len(raws) + len(translation_raws), translation_count=len(translation_raws))
     events, actors, places, pages = (entries[k] for k in KINDS)
     corpus, problems = build_corpus(
         site,
@@ -154,11 +155,11 @@ def load(options: Options) -> Loaded:
     report.extend(problems)
     count = len(raws) + len(translation_raws)
     if report.errors:
-        return Loaded(None, report, count, {}, translations)
+        return Loaded(None, report, count, {}, translations, len(translation_raws))
     editions = {site.language: corpus}
     for language in site.languages[1:]:
         editions[language] = localized_corpus(corpus, language, translations.get(language, {}))
-    return Loaded(corpus, report, count, editions, translations)
+    return Loaded(corpus, report, count, editions, translations, len(translation_raws))
 
 
 def localized_corpus(corpus: Corpus, language: str, translations: dict[tuple[str, str], Translation]) -> Corpus:
