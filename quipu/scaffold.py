@@ -174,7 +174,7 @@ def new_translation(content: Path, entry: str, language: str | None, out: TextIO
     """Write <slug>.<language>.md beside the base entry, with the base's text as the starting point."""
     from .errors import Problem
     from .kinds import KINDS
-    from .model import SiteConfig, build_site
+    from .model import Entry, SiteConfig, build_site
     from .schema import validate
     from .source import find_files, read_entry, read_site_file
     from .translations import TEXT_FIELDS, base_texts, fingerprint
@@ -205,7 +205,7 @@ def new_translation(content: Path, entry: str, language: str | None, out: TextIO
             file=err,
         )
         return 2
-    base: object
+    base: Entry | SiteConfig
     if kind == "site":
         base, base_path = site, content / "site.yaml"
         target = content / f"site.{language}.yaml"
@@ -229,7 +229,6 @@ def new_translation(content: Path, entry: str, language: str | None, out: TextIO
         base, base_path = built, found[0].path
         suffix = ".yaml" if base_path.suffix != ".md" else ".md"
         target = base_path.with_name(f"{slug}.{language}{suffix}")
-    assert isinstance(base, SiteConfig) or hasattr(base, "slug")
     texts = base_texts(base)
     if target.exists():
         print(

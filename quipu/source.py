@@ -18,7 +18,7 @@ from .errors import Problem, display_path
 from .yamlsafe import YamlProblem, YMap, YScalar, load
 
 MAX_BYTES = 1_000_000
-KINDS = ("events", "actors", "places", "pages")
+KINDS = ("events", "actors", "places", "pages")  # the folders of content/; quipu.kinds says what each holds
 ENTRY_SUFFIXES = (".md", ".yaml", ".yml")
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # python-frontmatter's own delimiter rule, so files it writes are files we read.

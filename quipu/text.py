@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 
+from .source import KINDS
+
 # [text](@kind/slug#anchor) and reference definitions [x]: @kind/slug
 LINK_RE = re.compile(r"(\]\(\s*|\]:\s*)@([A-Za-z]*)/([^)\s#]*)(#[^)\s]*)?")
-LINK_KINDS = ("events", "actors", "places", "pages")
+LINK_KINDS = KINDS  # every content kind can be linked to
 
 
 def find_links(body: str, body_line: int) -> list[tuple[str, str, int]]:

@@ -66,3 +66,25 @@ def test_serve_rebuilds_and_keeps_last_good_build(make_site: Callable[..., Path]
         assert "second.md:3: error" in err.getvalue()
     finally:
         server.stop()
+
+
+def test_serve_previews_both_editions_and_picks_up_translations(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    from .conftest import SITE_YAML
+
+    content = make_site({"site.yaml": SITE_YAML + "languages: [en, es]\n"})
+    err = io.StringIO()
+    options = Options(
+        content=content, out=tmp_path / "preview", templates=ROOT / "templates", workers=1, cache=EntryCache()
+    )
+    server = DevServer(options, 0, err)
+    server.start()
+    try:
+        status, page = _get(server.port, "/es/events/first-action/")
+        assert status == 200 and '<html lang="es">' in page and "Esta entrada aún no está traducida" in page
+        (content / "events/1980/first-action.es.md").write_text("---\ntitle: Primera acción\n---\nAlgo ocurrió.\n")
+        _wait_for_version(server.port, 2)
+        page = _get(server.port, "/es/events/first-action/")[1]
+        assert "<h1>Primera acción</h1>" in page and "aún no está traducida" not in page
+        assert "<h1>First action</h1>" in _get(server.port, "/events/first-action/")[1]
+    finally:
+        server.stop()
