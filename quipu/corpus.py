@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .errors import Problem, did_you_mean
-from .model import NEEDS_COORDINATES, Actor, Entry, Event, Page, Place, SiteConfig
+from .model import NEEDS_COORDINATES, Actor, Entry, Event, Page, Period, Place, SiteConfig
 from .specs import Ref
 from .text import LINK_KINDS, find_links
 
@@ -30,6 +30,7 @@ class Corpus:
     actors: dict[str, Actor]
     places: dict[str, Place]
     pages: dict[str, Page]
+    periods: dict[str, Period] = field(default_factory=dict)
     events_by_slug: dict[str, Event] = field(default_factory=dict)
     events_by_actor: dict[str, list[Event]] = field(default_factory=dict)
     events_by_place: dict[str, list[Event]] = field(default_factory=dict)  # direct
@@ -41,6 +42,9 @@ class Corpus:
     region_members: dict[str, list[Place]] = field(default_factory=dict)
     related: dict[str, list[Event]] = field(default_factory=dict)
     backlinks: dict[tuple[str, str], list[Entry]] = field(default_factory=dict)
+    series: dict[str, list[Period]] = field(default_factory=dict)  # each series' periods in date order
+    events_by_period: dict[str, list[Event]] = field(default_factory=dict)
+    periods_of_event: dict[str, list[Period]] = field(default_factory=dict)
 
     def ancestors(self, place: Place) -> list[Place]:
         """Outermost first: Peru › department › province for a district."""
@@ -135,9 +139,12 @@ def build_corpus(
     drafts: dict[str, set[str]] | None = None,
     broken: dict[str, set[str]] | None = None,
     sort_key: Callable[[str], Any] = str.casefold,
+    periods: list[Period] | None = None,
 ) -> tuple[Corpus, list[Problem]]:
     """Index everything and check cross-references; problems are returned, not raised."""
     problems: list[Problem] = []
+    pe, p = _by_kind(periods or [])
+    problems += p
     ev, p = _by_kind(events)
     problems += p
     ac, p = _by_kind(actors)
@@ -258,19 +265,53 @@ def build_corpus(
             )
     problems += _find_cycles(pl, place_parent, "place", "within")
 
+    problems += _check_periods(site, pe, ac, resolve)
     _check_body_links(
-        list(ev.values()) + list(ac.values()) + list(pl.values()) + list(pg.values()),
-        {"events": ev, "actors": ac, "places": pl, "pages": pg},
+        list(ev.values()) + list(ac.values()) + list(pl.values()) + list(pg.values()) + list(pe.values()),
+        {"events": ev, "actors": ac, "places": pl, "pages": pg, "periods": pe},
         resolve,
         problems,
     )
 
-    corpus = Corpus(site, sorted(ev.values(), key=Event.sort_key), ac, pl, pg, events_by_slug=ev)
+    corpus = Corpus(site, sorted(ev.values(), key=Event.sort_key), ac, pl, pg, pe, events_by_slug=ev)
     _index(corpus, sort_key)  # safe even with cycles: hierarchy walks are bounded (see Corpus.ancestors)
     return corpus, problems
 
 
+def _check_periods(
+    site: SiteConfig, periods: Mapping[str, Period], actors: Mapping[str, Actor], resolve: _Resolver
+) -> list[Problem]:
+    """Declared series, known actors, and no two periods of one series overlapping."""
+    problems: list[Problem] = []
+    by_series: dict[str, list[Period]] = defaultdict(list)
+    for period in periods.values():
+        if period.actor is not None:
+            resolve.check(period.path, period.actor, actors, "actor", "actors")
+        if period.series.slug not in site.period_series:
+            hint = did_you_mean(period.series.slug, set(site.period_series))
+            fix = hint or f"; declare it under 'period_series:' in {site.path} with a one-line description"
+            problems.append(Problem(period.path, period.series.line, f"unknown series '{period.series.slug}'{fix}"))
+            continue
+        by_series[period.series.slug].append(period)
+    for items in by_series.values():
+        ordered = sorted(items, key=lambda p: (p.start.sort_key(), p.slug))
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            ends = before.end.latest() if before.end else None
+            if ends is None or after.start.earliest() < ends:
+                until = f"until {before.end}" if before.end else "with no end"
+                problems.append(
+                    Problem(
+                        after.path,
+                        after.line_of("start"),
+                        f"this period starts {after.start}, inside {before.path} ({before.start} {until}); "
+                        "periods of one series must not overlap: fix one of the dates",
+                    )
+                )
+    return problems
+
+
 RESERVED_PAGE_SLUGS = {
+    "periods",
     "events",
     "years",
     "actors",
@@ -369,6 +410,25 @@ def _index(c: Corpus, sort_key: Callable[[str], Any]) -> None:
     c.region_members = dict(region_members)
     c.related = _related(c)
     c.backlinks = _backlinks(c)
+    _index_periods(c)
+
+
+def _index_periods(c: Corpus) -> None:
+    """Each series in date order; each period's events, and each event's periods (overlap of spans)."""
+    series: dict[str, list[Period]] = defaultdict(list)
+    for period in sorted(c.periods.values(), key=lambda p: (p.start.sort_key(), p.slug)):
+        series[period.series.slug].append(period)
+    by_period: dict[str, list[Event]] = {slug: [] for slug in c.periods}
+    of_event: dict[str, list[Period]] = {}
+    ordered = [p for name in sorted(series) for p in series[name]]
+    for event in c.events:
+        found = [p for p in ordered if p.contains(event.date, event.end_date)]
+        of_event[event.slug] = found
+        for p in found:
+            by_period[p.slug].append(event)
+    c.series = dict(series)
+    c.events_by_period = by_period
+    c.periods_of_event = of_event
 
 
 def _related(c: Corpus) -> dict[str, list[Event]]:
@@ -428,7 +488,7 @@ def _related(c: Corpus) -> dict[str, list[Event]]:
 def _backlinks(c: Corpus) -> dict[tuple[str, str], list[Entry]]:
     """Who mentions an entry in a body link, e.g. which events link to an actor."""
     out: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-    entries: list[Entry] = [*c.events, *c.actors.values(), *c.places.values(), *c.pages.values()]
+    entries: list[Entry] = [*c.events, *c.actors.values(), *c.places.values(), *c.pages.values(), *c.periods.values()]
     for entry in entries:
         seen: set[tuple[str, str]] = set()
         for kind, slug, _line in find_links(entry.body, entry.body_line):

@@ -88,6 +88,7 @@ def export_files(editions: dict[str, Corpus]) -> dict[str, bytes]:
     for e in corpus.events:
         item = _event(e)
         item["language"] = corpus.site.language
+        item["periods"] = [p.slug for p in corpus.periods_of_event.get(e.slug, [])]
         item["translations"] = {code: _localized_event(c, e.slug, code) for code, c in others.items()}
         events.append(item)
     actors = [
@@ -134,12 +135,29 @@ def export_files(editions: dict[str, Corpus]) -> dict[str, bytes]:
         "language": corpus.site.language,
         "languages": list(editions),
     }
-    return {
+    periods = [
+        {
+            "slug": p.slug,
+            "url": urls.period(p.slug),
+            "series": p.series.slug,
+            "start": p.start.iso(),
+            "end": p.end.iso() if p.end else None,
+            "actor": p.actor.slug if p.actor else None,
+            "names": {corpus.site.language: p.name, **{code: c.periods[p.slug].name for code, c in others.items()}},
+            "events": [e.slug for e in corpus.events_by_period.get(p.slug, [])],
+            "sources": [_source(s) for s in p.sources],
+        }
+        for p in sorted(corpus.periods.values(), key=lambda p: (p.series.slug, p.start.sort_key(), p.slug))
+    ]
+    files = {
         urls.data("events.json"): _dumps({**meta, "events": events}),
         urls.data("events.csv"): _events_csv(corpus.events, others),
         urls.data("actors.json"): _dumps({**meta, "actors": actors}),
         urls.data("places.geojson"): _dumps({"type": "FeatureCollection", "features": features}),
     }
+    if periods:
+        files[urls.data("periods.json")] = _dumps({**meta, "periods": periods})
+    return files
 
 
 def _localized_event(edition: Corpus, slug: str, code: str) -> dict[str, Any]:

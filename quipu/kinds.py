@@ -13,7 +13,7 @@ from typing import Any
 
 from . import urls
 from .errors import Problem
-from .model import Entry, SiteConfig, build_actor, build_event, build_page, build_place
+from .model import Entry, SiteConfig, build_actor, build_event, build_page, build_period, build_place
 from .source import KINDS as FOLDERS
 from .source import RawEntry
 
@@ -33,5 +33,6 @@ KINDS: dict[str, Kind] = {
     "actors": Kind("actors", "actor", lambda raw, v, site, today: build_actor(raw, v), urls.actor),
     "places": Kind("places", "place", lambda raw, v, site, today: build_place(raw, v), urls.place),
     "pages": Kind("pages", "page", lambda raw, v, site, today: build_page(raw, v), urls.page),
+    "periods": Kind("periods", "period", build_period, urls.period),
 }
 assert tuple(KINDS) == FOLDERS, "source.KINDS lists the folders in the registry's order"

@@ -130,6 +130,24 @@ class Page(Entry):
 
 
 @dataclass(frozen=True)
+class Period(Entry):
+    """A span of time in one series (a phase of the conflict, a presidential term)."""
+
+    name: str
+    series: Ref
+    start: PartialDate
+    end: PartialDate | None  # None: it lasts
+    date_note: str | None
+    actor: Ref | None
+    sources: tuple[Source, ...]
+
+    def contains(self, start: PartialDate, end: PartialDate | None) -> bool:
+        """True when an event's span (as precise as known) overlaps the period."""
+        last = (end or start).latest()
+        return start.earliest() <= (self.end.latest() if self.end else date.max) and last >= self.start.earliest()
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str
     description: str | None = None
@@ -144,6 +162,7 @@ class SiteConfig:
     repository: str | None = None
     coverage: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     retrospective_tags: frozenset[str] = frozenset()
+    period_series: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     tags: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     path: str = "content/site.yaml"
     lang: str = ""  # language of title, description, intro and tags when it is not the page's
@@ -331,6 +350,42 @@ def build_page(raw: RawEntry, v: dict[str, Any]) -> tuple[Page | None, list[Prob
     return page, check_slug(raw)
 
 
+def build_period(
+    raw: RawEntry, v: dict[str, Any], site: SiteConfig, today: date
+) -> tuple[Period | None, list[Problem]]:
+    problems = check_slug(raw)
+    sources, source_problems = build_sources(v["sources"], raw.path)
+    problems += source_problems
+    lines = v["__lines__"]
+    start: PartialDate = v["start"]
+    end: PartialDate | None = v.get("end")
+    if start.year < site.period_start:
+        problems.append(
+            Problem(
+                raw.path,
+                lines["start"],
+                f"start {start} is before the period covered by the site ({site.period_start}); start it in {site.period_start} or later",
+            )
+        )
+    if start.earliest() > today:
+        problems.append(Problem(raw.path, lines["start"], f"start {start} is in the future; check the year"))
+    if end is not None and end.latest() < start.earliest():
+        problems.append(
+            Problem(raw.path, lines["end"], f"end {end} is before start {start}; swap them or fix the year")
+        )
+    period = Period(
+        **_common(raw, v),
+        name=v["name"],
+        series=v["series"],
+        start=start,
+        end=end,
+        date_note=v.get("date_note"),
+        actor=v.get("actor"),
+        sources=sources,
+    )
+    return period, problems
+
+
 def build_site(v: dict[str, Any], path: str, base_url_override: str | None) -> tuple[SiteConfig, list[Problem]]:
     problems: list[Problem] = []
     base_url = base_url_override if base_url_override is not None else v.get("base_url", "/")
@@ -389,6 +444,7 @@ def build_site(v: dict[str, Any], path: str, base_url_override: str | None) -> t
         coverage=v.get("coverage", {}),
         tags={slug: text for slug, (text, _line) in v.get("tags", {}).items()},
         retrospective_tags=frozenset(r.slug for r in v.get("retrospective_tags", ())),
+        period_series={slug: text for slug, (text, _line) in v.get("period_series", {}).items()},
         path=path,
     )
     return config, problems

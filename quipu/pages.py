@@ -16,28 +16,51 @@ from typing import Any, NamedTuple
 
 from . import urls
 from .corpus import Corpus
+from .dates import PartialDate
 from .locales import Locale
 from .markdown import Body
-from .model import Actor, Entry, Event, Place
+from .model import Actor, Entry, Event, Period, Place
 from .model import Page as ContentPage
 
+
+def N_(text: str) -> str:  # noqa: N802 - the name gettext tools look for
+    """Marks an interface string for the catalog (pybabel extract); templates translate it with t()."""
+    return text
+
+
 ACTOR_KIND_LABELS = {
-    "armed-group": "Armed groups",
-    "state-force": "State forces",
-    "government": "Government and institutions",
-    "person": "People",
-    "civil-society": "Civil society",
-    "international": "International bodies",
-    "other": "Other",
+    "armed-group": N_("Armed groups"),
+    "state-force": N_("State forces"),
+    "government": N_("Government and institutions"),
+    "person": N_("People"),
+    "civil-society": N_("Civil society"),
+    "international": N_("International bodies"),
+    "other": N_("Other"),
 }
 ACTOR_KIND_NAMES = {
-    "armed-group": "Armed group",
-    "state-force": "State force",
-    "government": "Government or institution",
-    "person": "Person",
-    "civil-society": "Civil society",
-    "international": "International body",
-    "other": "Other",
+    "armed-group": N_("Armed group"),
+    "state-force": N_("State force"),
+    "government": N_("Government or institution"),
+    "person": N_("Person"),
+    "civil-society": N_("Civil society"),
+    "international": N_("International body"),
+    "other": N_("Other"),
+}
+# Shown with t(place.kind) and t(kind | capitalize) in the templates.
+PLACE_KIND_NAMES = {
+    "country": N_("country"),
+    "region": N_("region"),
+    "department": N_("department"),
+    "province": N_("province"),
+    "district": N_("district"),
+    "town": N_("town"),
+    "site": N_("site"),
+}
+COUNT_NAMES = {
+    "killed": N_("Killed"),
+    "wounded": N_("Wounded"),
+    "disappeared": N_("Disappeared"),
+    "captured": N_("Captured"),
 }
 RECENT = 10
 
@@ -112,7 +135,11 @@ class Edition(NamedTuple):
         url = urls.localized(path, locale.prefix)
         alternates = tuple(Alternate(o.code, o.native_name, urls.localized(path, o.prefix)) for o in self.locales)
         lang = entry.lang if entry is not None and entry.lang and entry.lang != locale.code else ""
-        common = {"site": self.corpus.site, "footer_pages": _footer(self.corpus, locale)}
+        common = {
+            "site": self.corpus.site,
+            "footer_pages": _footer(self.corpus, locale),
+            "has_periods": bool(self.corpus.periods),
+        }
         return Page(url, template, {**common, **context}, title, locale, alternates, lang)
 
 
@@ -133,6 +160,8 @@ def link_to(entry: Entry, locale: Locale) -> Link:
         return Link(entry.name, urls.actor(entry.slug), _lang(entry, locale))
     if isinstance(entry, Place):
         return Link(entry.name, urls.place(entry.slug), _lang(entry, locale))
+    if isinstance(entry, Period):
+        return Link(entry.name, urls.period(entry.slug), _lang(entry, locale))
     assert isinstance(entry, ContentPage)
     return Link(entry.title, urls.page(entry.slug), _lang(entry, locale))
 
@@ -164,6 +193,7 @@ def year_pages(ed: Edition) -> Iterator[Page]:
             "year.html",
             {
                 "year": y,
+                "periods": [p for p in corpus.periods.values() if p.contains(PartialDate(y), None)],
                 "events": year_events,
                 "deaths": deaths(year_events),
                 "prev_year": years[i - 1] if i else None,
@@ -193,6 +223,7 @@ def event_pages(ed: Edition) -> Iterator[Page]:
                 "actors": actors,
                 "parents": {a.slug: corpus.parent_actor(a) for a in actors},
                 "related": corpus.related.get(event.slug, []),
+                "periods": corpus.periods_of_event.get(event.slug, []),
                 "prev_event": link_to(events[i - 1], locale) if i > 0 else None,
                 "next_event": link_to(events[i + 1], locale) if i + 1 < len(events) else None,
                 "mentioned_in": [
@@ -301,6 +332,43 @@ def topic_pages(ed: Edition) -> Iterator[Page]:
         )
 
 
+def period_pages(ed: Edition) -> Iterator[Page]:
+    """The periods index (each series in order, with its events and deaths) and a page per period."""
+    corpus, locale = ed.corpus, ed.locale
+    if not corpus.periods:
+        return
+    site = corpus.site
+    series = [
+        (
+            name,
+            site.period_series.get(name, name),
+            [(p, len(corpus.events_by_period[p.slug]), deaths(corpus.events_by_period[p.slug])) for p in items],
+        )
+        for name, items in sorted(corpus.series.items(), key=lambda item: list(site.period_series).index(item[0]))
+    ]
+    yield ed.page(urls.periods(), "periods.html", {"series": series}, locale.t("Periods"))
+    for name, items in corpus.series.items():
+        for i, period in enumerate(items):
+            path = urls.period(period.slug)
+            events = corpus.events_by_period[period.slug]
+            yield ed.page(
+                path,
+                "period.html",
+                {
+                    "period": period,
+                    "series_name": site.period_series.get(name, name),
+                    "actor": corpus.actors.get(period.actor.slug) if period.actor else None,
+                    "events": events,
+                    "deaths": deaths(events),
+                    "prev_period": link_to(items[i - 1], locale) if i else None,
+                    "next_period": link_to(items[i + 1], locale) if i + 1 < len(items) else None,
+                    "body_html": Body(period.body, Linker(urls.localized(path, locale.prefix), locale.prefix)),
+                },
+                period.name,
+                period,
+            )
+
+
 def content_pages(ed: Edition) -> Iterator[Page]:
     corpus, locale = ed.corpus, ed.locale
     for slug in sorted(corpus.pages):
@@ -328,6 +396,7 @@ PRODUCERS: tuple[Producer, ...] = (
     actor_pages,
     place_pages,
     topic_pages,
+    period_pages,
     content_pages,
     not_found_page,
 )

@@ -141,7 +141,7 @@ def load(options: Options) -> Loaded:
 
     if site is None:
         return Loaded(None, report, len(raws) + len(translation_raws), translation_count=len(translation_raws))
-    events, actors, places, pages = (entries[k] for k in KINDS)
+    events, actors, places, pages, periods = (entries[k] for k in KINDS)
     corpus, problems = build_corpus(
         site,
         events,  # type: ignore[arg-type]
@@ -151,6 +151,7 @@ def load(options: Options) -> Loaded:
         drafts,
         broken,
         sort_key=lambda text: collation_key(text, site.language),
+        periods=periods,  # type: ignore[arg-type]
     )
     report.extend(problems)
     count = len(raws) + len(translation_raws)
@@ -178,6 +179,7 @@ def localized_corpus(corpus: Corpus, language: str, translations: dict[tuple[str
         swap("places", corpus.places.values()),
         swap("pages", corpus.pages.values()),
         sort_key=lambda text: collation_key(text, language),
+        periods=swap("periods", corpus.periods.values()),
     )
     return localized
 

@@ -10,6 +10,7 @@ TITLES = {
     "actors": "Actors: `content/actors/<slug>.md`",
     "places": "Places: `content/places/<slug>.md`",
     "pages": "Pages: `content/pages/<slug>.md`",
+    "periods": "Periods: `content/periods/<slug>.md`",
     "site": "Site settings: `content/site.yaml`",
     "source": "Each item of `sources`",
     "casualties": "`casualties`",
@@ -17,6 +18,7 @@ TITLES = {
     "actors-translation": "Translations of actors: `content/actors/<slug>.<lang>.md`",
     "places-translation": "Translations of places: `content/places/<slug>.<lang>.md`",
     "pages-translation": "Translations of pages: `content/pages/<slug>.<lang>.md`",
+    "periods-translation": "Translations of periods: `content/periods/<slug>.<lang>.md`",
     "site-translation": "Translation of the site settings: `content/site.<lang>.yaml`",
 }
 
@@ -31,7 +33,9 @@ def _table(mapping: Mapping) -> list[str]:
 def field_reference() -> str:
     """Markdown tables of every field, in schema order."""
     out: list[str] = []
-    sections: list[tuple[str, Mapping]] = [(k, SCHEMAS[k]) for k in ("events", "actors", "places", "pages", "site")]
+    sections: list[tuple[str, Mapping]] = [
+        (k, SCHEMAS[k]) for k in ("events", "actors", "places", "pages", "periods", "site")
+    ]
     sections[1:1] = [("source", SOURCE), ("casualties", CASUALTIES)]
     sections += [(f"{k}-translation", TRANSLATION_SCHEMAS[k]) for k in TRANSLATION_SCHEMAS]
     for key, mapping in sections:

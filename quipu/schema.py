@@ -169,6 +169,37 @@ PAGE = Mapping(
     )
 )
 
+PERIOD_ENTRY = Mapping(
+    fields=(
+        Field(
+            "name",
+            Text(one_line=True, max_length=200),
+            "Name of the period, e.g. a phase of the conflict or a presidential term.",
+            required=True,
+            example="Militarisation of the conflict",
+        ),
+        Field(
+            "series",
+            Slug("series"),
+            "Which periodisation it belongs to: a series declared under 'period_series' in site.yaml.",
+            required=True,
+            example="cvr-phase",
+        ),
+        Field("start", Date(), "First day (or month, or year) of the period.", required=True, example="1983-01"),
+        Field("end", Date(), "Last day of the period; leave out while it lasts."),
+        Field("date_note", Text(), "How the boundaries are known, or where sources differ."),
+        Field("actor", Slug("actor"), "Slug of the actor the period is named after, e.g. a president."),
+        Field(
+            "sources",
+            ListOf(SOURCE, min_items=1, unique=False, hint="add the source that gives the period's dates"),
+            "At least one source for the period and its dates.",
+            required=True,
+            example="[{title: ..., publisher: ..., url: https://...}]",
+        ),
+        Field("draft", Boolean(), "true keeps the entry out of the build unless --drafts is given."),
+    )
+)
+
 PERIOD = Mapping(
     fields=(
         Field(
@@ -233,6 +264,11 @@ SITE = Mapping(
             "The topics events may use, each with a one-line description; when given, other tags are errors.",
         ),
         Field(
+            "period_series",
+            SlugMap(Text(one_line=True)),
+            "The series of periods (content/periods/) and what each is: {cvr-phase: Phases of the conflict according to the CVR}.",
+        ),
+        Field(
             "retrospective_tags",
             ListOf(Slug("tag")),
             "Tags of events that look back on actors (trials, laws, reparations); they may name actors outside their active years.",
@@ -240,7 +276,14 @@ SITE = Mapping(
     )
 )
 
-SCHEMAS: dict[str, Mapping] = {"events": EVENT, "actors": ACTOR, "places": PLACE, "pages": PAGE, "site": SITE}
+SCHEMAS: dict[str, Mapping] = {
+    "events": EVENT,
+    "actors": ACTOR,
+    "places": PLACE,
+    "pages": PAGE,
+    "periods": PERIOD_ENTRY,
+    "site": SITE,
+}
 
 
 def validate(kind: str, data: YMap, path: str) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -253,7 +296,7 @@ def validate(kind: str, data: YMap, path: str) -> tuple[dict[str, Any] | None, l
 def json_schema(kind: str) -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of one kind's front matter, for editors."""
     schema = SCHEMAS[kind].json()
-    if kind in ("events", "actors", "places", "pages"):
+    if kind != "site":
         schema["properties"]["body"] = {"type": "string", "description": "Markdown body (only in .yaml entries)."}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

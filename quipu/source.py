@@ -18,7 +18,7 @@ from .errors import Problem, display_path
 from .yamlsafe import YamlProblem, YMap, YScalar, load
 
 MAX_BYTES = 1_000_000
-KINDS = ("events", "actors", "places", "pages")  # the folders of content/; quipu.kinds says what each holds
+KINDS = ("events", "actors", "places", "pages", "periods")  # the folders of content/; quipu.kinds says what each holds
 ENTRY_SUFFIXES = (".md", ".yaml", ".yml")
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # python-frontmatter's own delimiter rule, so files it writes are files we read.
@@ -29,7 +29,7 @@ _BOUNDARY = YAMLHandler.FM_BOUNDARY
 class RawEntry:
     """One content file after YAML, before validation."""
 
-    kind: str  # events | actors | places | pages | site
+    kind: str  # events | actors | places | pages | periods | site
     slug: str
     path: str  # as shown to the user
     folder: str  # the folder under content/<kind>/, '' if none (events use the year)

@@ -49,6 +49,7 @@ def translation_state(
         "actors": list(corpus.actors.values()),
         "places": list(corpus.places.values()),
         "pages": list(corpus.pages.values()),
+        "periods": list(corpus.periods.values()),
         "site": [corpus.site],
     }
     out: dict[str, dict[str, dict[str, list[str]]]] = {}

@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import Problem, did_you_mean
-from .model import Actor, Entry, Event, Page, Place, SiteConfig
-from .schema import ACTOR, EVENT, PAGE, PLACE, SITE
+from .model import Actor, Entry, Event, Page, Period, Place, SiteConfig
+from .schema import ACTOR, EVENT, PAGE, PERIOD_ENTRY, PLACE, SITE
 from .source import RawEntry
 from .specs import INVALID, Ctx, Field, Mapping, SlugMap, Text
 from .text import LINK_KINDS, body_problems, find_links, placeholder_problem
@@ -29,7 +29,8 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "actors": ("name", "body"),
     "places": ("name", "body"),
     "pages": ("title", "summary", "body"),
-    "site": ("title", "description", "intro", "tags"),
+    "periods": ("name", "date_note", "body"),
+    "site": ("title", "description", "intro", "tags", "period_series"),
 }
 # Fields a translation must have whenever the base has them (names of people and places may stay as they are).
 OPTIONAL_IN_TRANSLATION = {"name"}
@@ -68,12 +69,24 @@ TRANSLATION_SCHEMAS: dict[str, Mapping] = {
         fields=(replace(_field(PLACE, "name"), doc="Name in this language, when it differs."), TRANSLATES)
     ),
     "pages": Mapping(fields=(_field(PAGE, "title", required=True), _field(PAGE, "summary"), TRANSLATES)),
+    "periods": Mapping(
+        fields=(
+            replace(_field(PERIOD_ENTRY, "name", required=True), doc="Name of the period in this language."),
+            _field(PERIOD_ENTRY, "date_note"),
+            TRANSLATES,
+        )
+    ),
     "site": Mapping(
         fields=(
             _field(SITE, "title", required=True),
             _field(SITE, "description"),
             _field(SITE, "intro"),
             Field("tags", SlugMap(Text(one_line=True)), "The description of each declared topic, translated."),
+            Field(
+                "period_series",
+                SlugMap(Text(one_line=True)),
+                "The description of each declared series of periods, translated.",
+            ),
             Field(
                 "tag_names",
                 SlugMap(Text(one_line=True)),
@@ -83,7 +96,7 @@ TRANSLATION_SCHEMAS: dict[str, Mapping] = {
         )
     ),
 }
-BASE_SCHEMAS = {"events": EVENT, "actors": ACTOR, "places": PLACE, "pages": PAGE, "site": SITE}
+BASE_SCHEMAS = {"events": EVENT, "actors": ACTOR, "places": PLACE, "pages": PAGE, "periods": PERIOD_ENTRY, "site": SITE}
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,7 @@ def base_texts(entry: Entry | SiteConfig) -> dict[str, str]:
             "description": entry.description,
             "intro": entry.intro,
             "tags": "\n".join(f"{k}: {v}" for k, v in sorted(entry.tags.items())) or None,
+            "period_series": "\n".join(f"{k}: {v}" for k, v in sorted(entry.period_series.items())) or None,
         }
     elif isinstance(entry, Event):
         values = {
@@ -125,6 +139,8 @@ def base_texts(entry: Entry | SiteConfig) -> dict[str, str]:
         }
     elif isinstance(entry, Actor | Place):
         values = {"name": entry.name, "body": entry.body}
+    elif isinstance(entry, Period):
+        values = {"name": entry.name, "date_note": entry.date_note, "body": entry.body}
     else:
         assert isinstance(entry, Page)
         values = {"title": entry.title, "summary": entry.summary, "body": entry.body}
@@ -262,8 +278,9 @@ def validate_translation(raw: RawEntry, bases: Bases) -> tuple[Translation | Non
             texts[name] = checked[name]
     if "casualties" in checked and "note" in checked["casualties"]:
         texts["casualties.note"] = checked["casualties"]["note"]
-    if "tags" in checked:
-        texts["tags"] = "\n".join(f"{k}: {v}" for k, (v, _line) in sorted(checked["tags"].items()))
+    for mapping in ("tags", "period_series"):
+        if mapping in checked:
+            texts[mapping] = "\n".join(f"{k}: {v}" for k, (v, _line) in sorted(checked[mapping].items()))
     if raw.kind == "site" and "intro" in texts:
         line = raw.data.key_lines.get("intro", 1)
         for at, message in body_problems(texts["intro"], line):
@@ -417,6 +434,8 @@ def localize_entry(entry: Entry, translation: Translation | None, default_langua
             changes["casualties"] = replace(entry.casualties, note=t.get("casualties.note"))
     elif isinstance(entry, Actor | Place):
         changes["name"] = t.get("name", entry.name)
+    elif isinstance(entry, Period):
+        changes.update(name=t["name"], date_note=t.get("date_note"))
     elif isinstance(entry, Page):
         changes.update(title=t["title"], summary=t.get("summary"))
     return replace(entry, **changes)
@@ -426,12 +445,14 @@ def localize_site(site: SiteConfig, translation: Translation | None, tags: dict[
     if translation is None:
         return site
     t = translation.texts
+    series = dict(line.split(": ", 1) for line in t.get("period_series", "").split("\n") if ": " in line)
     return replace(
         site,
         title=t["title"],
         description=t.get("description"),
         intro=t.get("intro"),
         tags=tags if tags is not None else site.tags,
+        period_series=series or site.period_series,
         tag_names=translation.tag_names,
         lang=translation.language,
     )

@@ -46,6 +46,14 @@ def tag(slug: str) -> str:
     return f"tags/{slug}/"
 
 
+def periods() -> str:
+    return "periods/"
+
+
+def period(slug: str) -> str:
+    return f"periods/{slug}/"
+
+
 def page(slug: str) -> str:
     return f"{slug}/"
 
@@ -75,7 +83,7 @@ def localized(url: str, prefix: str) -> str:
 
 def of(kind: str, slug: str) -> str:
     """URL of an entry given its content kind (events, actors, places, pages)."""
-    return {"events": event, "actors": actor, "places": place, "pages": page}[kind](slug)
+    return {"events": event, "actors": actor, "places": place, "pages": page, "periods": period}[kind](slug)
 
 
 def output_path(url: str) -> str:

@@ -78,6 +78,7 @@ def test_every_figure_and_year_of_a_base_text_is_in_its_translation(in_root: Non
     bases = {("events", e.slug): e for e in corpus.events}
     bases |= {("actors", s): a for s, a in corpus.actors.items()} | {("places", s): p for s, p in corpus.places.items()}
     bases |= {("pages", s): p for s, p in corpus.pages.items()} | {("site", "site"): corpus.site}
+    bases |= {("periods", s): p for s, p in corpus.periods.items()}
     lost = []
     for translations in loaded.translations.values():
         for key, translation in translations.items():
@@ -97,5 +98,5 @@ def test_every_entry_has_a_current_spanish_translation(in_root: None) -> None:
     assert loaded.corpus is not None
     figures = translation_figures(loaded.corpus, loaded.translations)
     assert figures["es"]["share_current"] == 1.0, figures
-    for kind in ("events", "actors", "places", "pages", "site"):
+    for kind in ("events", "actors", "places", "pages", "periods", "site"):
         assert figures["es"][kind]["missing"] == figures["es"][kind]["stale"] == 0, (kind, figures["es"][kind])

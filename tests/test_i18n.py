@@ -26,13 +26,15 @@ def template_strings() -> set[str]:
     found: set[str] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT),
-        method_map=[("templates/**.html", "jinja2")],
+        method_map=[("templates/**.html", "jinja2"), ("quipu/pages.py", "python")],
         options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}},
-        keywords={"t": None, "tn": (1, 2), "_": None, "gettext": None, "ngettext": (1, 2)},
+        keywords={"t": None, "tn": (1, 2), "_": None, "gettext": None, "ngettext": (1, 2), "N_": None},
     ):
         found.update([message] if isinstance(message, str) else [m for m in message if m])
     labels = set(ACTOR_KIND_LABELS.values()) | set(ACTOR_KIND_NAMES.values())
-    return found | labels | set(PLACE_KINDS) | set(COUNT_KINDS_LABELS)
+    # The values templates translate at run time must all be marked for extraction.
+    assert set(PLACE_KINDS) | set(COUNT_KINDS_LABELS) | labels <= found
+    return found
 
 
 def _spanish_po() -> dict[str, str]:

@@ -81,6 +81,8 @@ def test_every_error_class_has_a_case() -> None:
         "translation-missing-fields",
         "translation-stale",
         "translation-site",
+        "period-overlap",
+        "period-fields",
         "casualties",
         "coordinates-out-of-range",
         "cycle-within",
