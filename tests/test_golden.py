@@ -48,10 +48,11 @@ def test_golden_site(name: str, cli: Callable[..., Run], tmp_path: Path, update_
         )
 
 
-def test_same_input_same_bytes(cli: Callable[..., Run], tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", sorted(SITES))
+def test_same_input_same_bytes(name: str, cli: Callable[..., Run], tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
-    assert cli("build", "--content", str(GOLDEN / "content"), "--out", str(first)).code == 0
-    assert cli("build", "--content", str(GOLDEN / "content"), "--out", str(second)).code == 0
+    assert cli("build", "--content", str(SITES[name] / "content"), "--out", str(first)).code == 0
+    assert cli("build", "--content", str(SITES[name] / "content"), "--out", str(second)).code == 0
     assert _tree(first) == _tree(second)
 
 
