@@ -57,6 +57,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--jobs", type=int, default=None, metavar="N", help="worker processes for rendering (default: up to 2)"
     )
+    p.add_argument(
+        "--search",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="build the search index (default: yes, when Pagefind is installed; --no-search is faster)",
+    )
 
     p = sub.add_parser("check", help="validate the content and report every problem; write nothing")
     _common(p)
@@ -65,6 +71,12 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on changes")
     _common(p)
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument(
+        "--search",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="also build the search index on every rebuild (default: no, so edits show at once)",
+    )
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: a temporary folder)")
 
     p = sub.add_parser(
@@ -139,6 +151,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         base_url=getattr(args, "base_url", None),
         drafts=args.drafts,
         strict=args.strict,
+        search=getattr(args, "search", True),
         **({"workers": max(1, args.jobs)} if getattr(args, "jobs", None) else {}),
     )
     started = time.perf_counter()
@@ -170,6 +183,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 1
     if built is None:
         return _finish(report, args, err, "nothing written", started)
+    for note in built.notes:
+        print(f"note: {note}", file=err)
     status = _finish(report, args, err, f"built {built.pages} pages into {options.out}", started)
     return status
 

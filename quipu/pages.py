@@ -128,6 +128,7 @@ class Edition(NamedTuple):
     corpus: Corpus
     locale: Locale
     locales: tuple[Locale, ...]
+    search: bool = False  # a search index is built with the pages
 
     def page(self, path: str, template: str, context: dict[str, Any], title: str, entry: Entry | None = None) -> Page:
         """A page at a language-neutral path, with the context every template shares."""
@@ -203,6 +204,22 @@ def year_pages(ed: Edition) -> Iterator[Page]:
         )
 
 
+def all_events_page(ed: Edition) -> Iterator[Page]:
+    """Every event in date order under its year: browsable without search, and printable."""
+    corpus, locale = ed.corpus, ed.locale
+    years = sorted(corpus.events_by_year)
+    yield ed.page(
+        urls.all_events(),
+        "events.html",
+        {"years": [(y, corpus.events_by_year[y]) for y in years], "total": len(corpus.events)},
+        locale.t("All events"),
+    )
+
+
+def search_page(ed: Edition) -> Iterator[Page]:
+    yield ed.page(urls.search(), "search.html", {"index": ed.search}, ed.locale.t("Search"))
+
+
 def event_pages(ed: Edition) -> Iterator[Page]:
     corpus, locale = ed.corpus, ed.locale
     events = corpus.events
@@ -224,6 +241,7 @@ def event_pages(ed: Edition) -> Iterator[Page]:
                 "parents": {a.slug: corpus.parent_actor(a) for a in actors},
                 "related": corpus.related.get(event.slug, []),
                 "periods": corpus.periods_of_event.get(event.slug, []),
+                "departments": _departments(corpus, listed),
                 "prev_event": link_to(events[i - 1], locale) if i > 0 else None,
                 "next_event": link_to(events[i + 1], locale) if i + 1 < len(events) else None,
                 "mentioned_in": [
@@ -291,6 +309,7 @@ def place_pages(ed: Edition) -> Iterator[Page]:
                 "place": place,
                 "approximate_of": corpus.places.get(place.coordinates_of.slug) if place.coordinates_of else None,
                 "ancestors": corpus.ancestors(place),
+                "departments": _departments(corpus, [place]),
                 "children": corpus.children.get(place.slug, []),
                 "region_members": corpus.region_members.get(place.slug, []),
                 "regions": [corpus.places[r.slug] for r in place.regions if r.slug in corpus.places],
@@ -392,24 +411,36 @@ Producer = Callable[[Edition], Iterator[Page]]
 PRODUCERS: tuple[Producer, ...] = (
     timeline_page,
     year_pages,
+    all_events_page,
     event_pages,
     actor_pages,
     place_pages,
     topic_pages,
     period_pages,
     content_pages,
+    search_page,
     not_found_page,
 )
 
 
-def make_pages(editions: dict[str, Corpus], locales: Sequence[Locale]) -> list[Page]:
+def make_pages(editions: dict[str, Corpus], locales: Sequence[Locale], search: bool = False) -> list[Page]:
     """Every page of the site in every language, in a stable order; bodies render lazily (see markdown.Body)."""
     pages: list[Page] = []
     for locale in locales:
-        edition = Edition(editions[locale.code], locale, tuple(locales))
+        edition = Edition(editions[locale.code], locale, tuple(locales), search)
         for produce in PRODUCERS:
             pages.extend(produce(edition))
     return pages
+
+
+def _departments(corpus: Corpus, places: Sequence[Place]) -> list[Place]:
+    """The departments the places are in (or are), once each, for search filters."""
+    found: dict[str, Place] = {}
+    for place in places:
+        for p in [*corpus.ancestors(place), place]:
+            if p.kind == "department":
+                found.setdefault(p.slug, p)
+    return list(found.values())
 
 
 def _decades(corpus: Corpus) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from . import exports, urls
+from . import exports, search, urls
 from .corpus import Corpus, build_corpus
 from .errors import Problem, Report, TemplateProblem
 from .feeds import feed_files
@@ -42,6 +42,7 @@ class Options:
     base_url: str | None = None
     drafts: bool = False
     strict: bool = False
+    search: bool = True  # build the Pagefind index (when installed)
     workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     today: date = field(default_factory=date.today)
     cache: EntryCache | None = field(default=None, compare=False)
@@ -188,14 +189,15 @@ def localized_corpus(corpus: Corpus, language: str, translations: dict[tuple[str
 class Built:
     pages: int
     files: int
+    notes: list[str] = field(default_factory=list)  # said once after the build (what was skipped and why)
 
 
 PARALLEL_THRESHOLD = 400  # below this, starting workers costs more than it saves
 
 
-def plan_pages(editions: dict[str, Corpus], locales: list[Locale]) -> list[Page]:
+def plan_pages(editions: dict[str, Corpus], locales: list[Locale], search_index: bool = False) -> list[Page]:
     """All pages in every language, refusing two pages that want the same output file."""
-    page_list = make_pages(editions, locales)
+    page_list = make_pages(editions, locales, search_index)
     owners: dict[str, str] = {}
     for page in page_list:
         path = urls.output_path(page.url)
@@ -262,7 +264,8 @@ def build(options: Options) -> tuple[Report, Built | None]:
     templates = options.templates_dir()
     try:
         locales = load_locales(templates, corpus.site)
-        page_list = plan_pages(loaded.editions, locales)
+        with_index = options.search and search.available()
+        page_list = plan_pages(loaded.editions, locales, with_index)
         env = make_environment(templates)
         with Staging(options.out) as staging:
             _write_pages(staging, page_list, env, options.workers)
@@ -270,8 +273,15 @@ def build(options: Options) -> tuple[Report, Built | None]:
             for rel, data in sorted(exported.items()):
                 staging.write(rel, data)
             staging.copy_tree("static", templates / "static")
+            notes = []
+            if with_index:
+                problem = search.index_site(staging.root)
+                if problem is not None:
+                    raise TemplateProblem(problem)
+            elif options.search:
+                notes.append("search index skipped: Pagefind is not installed (pip install 'pagefind[bin]')")
             staging.commit()
     except TemplateProblem as exc:
         loaded.report.extend([exc.problem])
         return loaded.report, None
-    return loaded.report, Built(len(page_list), len(page_list) + len(exported))
+    return loaded.report, Built(len(page_list), len(page_list) + len(exported), notes)

@@ -187,7 +187,13 @@ def serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     target = args.out or Path(tempfile.mkdtemp(prefix="quipu-serve-")) / "site"
     enable_cache()
     options = Options(
-        content=args.content, out=target, templates=args.templates, drafts=args.drafts, workers=1, cache=EntryCache()
+        content=args.content,
+        out=target,
+        templates=args.templates,
+        drafts=args.drafts,
+        workers=1,
+        cache=EntryCache(),
+        search=args.search,  # indexing takes seconds; off unless asked for, so edits show at once
     )
     try:
         server = DevServer(options, args.port, err)

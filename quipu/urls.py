@@ -22,6 +22,15 @@ def event(slug: str) -> str:
     return f"events/{slug}/"
 
 
+def all_events() -> str:
+    """Every event in date order: the browsable index and the print edition of the timeline."""
+    return "events/"
+
+
+def search() -> str:
+    return "search/"
+
+
 def actors() -> str:
     return "actors/"
 

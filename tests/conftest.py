@@ -99,6 +99,8 @@ def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Run]:
         args = list(argv)
         if args and args[0] in ("build", "check", "serve", "stats") and "--templates" not in args:
             args += ["--templates", str(ROOT / "templates")]
+        if args and args[0] == "build" and "--search" not in args:
+            args.append("--no-search")  # the index is tested on its own (test_search.py and the browser tests)
         code = main(args, stdout=out, stderr=err)
         return Run(code, out.getvalue(), err.getvalue())
 

@@ -134,12 +134,28 @@ def test_no_script_from_content_reaches_a_page(cli: Callable[..., Run], tmp_path
     assert cli("build", "--content", str(GOLDEN), "--out", str(out)).code == 0
     for page in _all_html(out):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        assert soup.find("script") is None, page
+        assert soup.find("script") is None, page  # built without a search index: no page has a script
         for el in soup.find_all(True):
             for name, value in el.attrs.items():
                 assert not name.startswith("on"), (page, el)
                 if isinstance(value, str):
                     assert not value.strip().lower().startswith("javascript:"), (page, el)
+
+
+def test_only_the_search_page_has_scripts_and_only_the_sites_own(cli: Callable[..., Run], tmp_path: Path) -> None:
+    from quipu import search
+
+    if not search.available():
+        pytest.skip("Pagefind is not installed")
+    out = tmp_path / "out"
+    assert cli("build", "--content", str(GOLDEN), "--out", str(out), "--search").code == 0
+    for page in _all_html(out):
+        scripts = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all("script")
+        if page.relative_to(out).as_posix() == "search/index.html":
+            assert [s.get("src") for s in scripts] == ["../pagefind/pagefind-ui.js", "../static/search.js"]
+            assert all(not s.string for s in scripts)  # no inline script
+        else:
+            assert scripts == [], page
 
 
 def test_event_page_shows_the_facts(cli: Callable[..., Run], tmp_path: Path) -> None:

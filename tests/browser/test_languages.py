@@ -35,6 +35,10 @@ PAGE_KINDS = [
     "places/ayacucho/",
     "tags/",
     "tags/massacre/",
+    "periods/",
+    "periods/cvr-2-militarisation-of-conflict/",
+    "events/",
+    "search/",
     "about/",
 ]
 # Parts of a page that are interface, not entry text.
