@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import babel
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_skeleton, get_month_names
 from babel.numbers import format_decimal
 
 from .dates import PartialDate
@@ -59,6 +59,10 @@ class Locale:
         """The date at its precision: '3 April 1983' / '3 de abril de 1983', 'abril de 1983', '1983'."""
         return _date(self.formats, d)
 
+    def month_names(self) -> tuple[str, ...]:
+        """January to December, abbreviated as the locale writes them on an axis."""
+        return _month_names(self.formats)
+
     def sort_key(self, text: str) -> tuple[str, str]:
         return collation_key(text, self.code)
 
@@ -86,6 +90,12 @@ def _date(formats: str, d: PartialDate) -> str:
     if d.day is None:
         return str(format_skeleton("yMMMM", date(d.year, d.month, 1), locale=_babel(formats)))
     return str(format_date(date(d.year, d.month, d.day), "long", locale=_babel(formats)))
+
+
+@functools.lru_cache(maxsize=64)
+def _month_names(formats: str) -> tuple[str, ...]:
+    names = get_month_names("abbreviated", "stand-alone", locale=_babel(formats))
+    return tuple(str(names[m]) for m in range(1, 13))
 
 
 def known_format(name: str) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from . import urls
+from .charts import Strip, timeline_strip, year_months
 from .corpus import Corpus
 from .dates import PartialDate
 from .locales import Locale
@@ -174,7 +175,8 @@ def timeline_page(ed: Edition) -> Iterator[Page]:
         "index.html",
         {
             "decades": _decades(corpus),
-            "chart": year_chart(corpus),
+            "strip": _strip(corpus),
+            "strip_series": next(iter(site.period_series.values()), ""),
             "recent": events[::-1][:RECENT],
             "intro_html": Body(site.intro or "", Linker(ed.locale.prefix, ed.locale.prefix)),
             "total_deaths": deaths(events),
@@ -194,6 +196,8 @@ def year_pages(ed: Edition) -> Iterator[Page]:
             "year.html",
             {
                 "year": y,
+                "months": year_months(y, year_events),
+                "month_names": ed.locale.month_names(),
                 "periods": [p for p in corpus.periods.values() if p.contains(PartialDate(y), None)],
                 "events": year_events,
                 "deaths": deaths(year_events),
@@ -276,6 +280,7 @@ def actor_pages(ed: Edition) -> Iterator[Page]:
                 "parent": corpus.parent_actor(actor),
                 "members": corpus.members.get(actor.slug, []),
                 "events": corpus.events_by_actor.get(actor.slug, []),
+                "mini": _mini_strip(corpus, corpus.events_by_actor.get(actor.slug, [])),
                 "mentioned_in": [
                     link_to(e, locale)
                     for e in corpus.backlinks.get(("actors", actor.slug), [])
@@ -314,6 +319,7 @@ def place_pages(ed: Edition) -> Iterator[Page]:
                 "region_members": corpus.region_members.get(place.slug, []),
                 "regions": [corpus.places[r.slug] for r in place.regions if r.slug in corpus.places],
                 "events": within,
+                "mini": _mini_strip(corpus, within),
                 "event_places": {
                     e.slug: [corpus.places[r.slug] for r in e.places if r.slug in corpus.places] for e in within
                 },
@@ -468,26 +474,26 @@ def _decades(corpus: Corpus) -> list[dict[str, Any]]:
     return decades
 
 
-def year_chart(corpus: Corpus, height: int = 80, bar: int = 12, gap: int = 2) -> dict[str, Any]:
-    """Geometry of a bar chart of events per year (every year of the period, empty ones too)."""
+def _mini_strip(corpus: Corpus, events: Sequence[Event]) -> Strip | None:
+    """Events per year of one actor or place, on the same years as the home page's strip."""
+    if len(events) < 2 or not corpus.events_by_year:
+        return None
+    by_year: dict[int, list[Event]] = defaultdict(list)
+    for event in events:
+        by_year[event.date.year].append(event)
+    first = min(corpus.site.period_start, min(corpus.events_by_year))
+    return timeline_strip(by_year, first, max(corpus.events_by_year), events_height=40, deaths_height=0)
+
+
+def _strip(corpus: Corpus) -> Strip:
+    """The home page's strip: every year of the period, the CVR's stages (or the first series) behind it."""
     if not corpus.events_by_year:
-        return {"bars": [], "width": 0, "height": height}
+        return timeline_strip({}, corpus.site.period_start, corpus.site.period_start)
     first = min(corpus.site.period_start, min(corpus.events_by_year))
     last = max(corpus.events_by_year)
-    peak = max(len(v) for v in corpus.events_by_year.values())
-    bars = []
-    for i, year in enumerate(range(first, last + 1)):
-        count = len(corpus.events_by_year.get(year, []))
-        h = round(count / peak * height) if count else 0
-        bars.append({"year": year, "count": count, "x": i * (bar + gap), "y": height - h, "h": h, "w": bar})
-    return {
-        "bars": bars,
-        "width": len(bars) * (bar + gap) - gap,
-        "height": height,
-        "first": first,
-        "last": last,
-        "peak": peak,
-    }
+    series = list(corpus.site.period_series)
+    shaded = corpus.series.get(series[0], []) if series else []
+    return timeline_strip(corpus.events_by_year, first, last, shaded)
 
 
 def _counts(corpus: Corpus) -> dict[str, int]:

@@ -239,13 +239,28 @@ def test_feed_and_sitemap_only_with_an_absolute_base_url(cli: Callable[..., Run]
     assert base in locs and base + "events/massacre/" in locs and not any(loc.endswith("404.html") for loc in locs)
 
 
-def test_year_chart_covers_the_period_with_empty_years(cli: Callable[..., Run], tmp_path: Path) -> None:
+def test_the_timeline_strip_covers_every_year_with_deaths_as_a_band(cli: Callable[..., Run], tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert cli("build", "--content", str(GOLDEN), "--out", str(out)).code == 0
-    svg = BeautifulSoup((out / "index.html").read_text(), "html.parser").find("figure", class_="chart").find("svg")
-    titles = [r.find("title").get_text() for r in svg.find_all("rect")]
-    assert titles == ["1980: 1 event", "1983: 1 event", "2003: 1 event", "2023: 1 event"]
-    assert [t.get_text() for t in svg.find_all("text")] == ["1980", "1990", "2000", "2010", "2020"]
+    soup = BeautifulSoup((out / "index.html").read_text(), "html.parser")
+    svg = soup.find("figure", class_="strip").find("svg")
+    links = svg.find_all("a")
+    assert [a["href"] for a in links] == [
+        "years/1980/",
+        "years/1983/",
+        "years/2003/",
+        "years/2023/",
+    ]  # years with events
+    labels = {a["aria-label"] for a in links}
+    assert "1983: 1 event, 62–69 deaths recorded" in labels
+    band = links[1]
+    low, high = band.find("rect", class_="deaths-low"), band.find("rect", class_="deaths-high")
+    assert float(low["height"]) < float(high["height"])  # the band runs from the lowest to the highest figure
+    # The 2003 estimate for the whole conflict is shown on its page, never added into a year's deaths.
+    assert "2003: 1 event" in labels and not any(label.startswith("2003: 1 event,") for label in labels)
+    assert [s.get_text() for s in soup.select(".strip-ticks span")] == ["1980", "1990", "2000", "2010", "2020"]
+    rows = soup.find("details", class_="figures").find_all("tr")
+    assert len(rows) == 1 + 44  # the same figures as a table, every year of the period, empty ones too
 
 
 def test_a_named_pipe_in_content_does_not_hang(make_site: Callable[..., Path], cli: Callable[..., Run]) -> None:
@@ -306,3 +321,26 @@ def test_unwritable_output_is_a_sentence_with_a_fix(
     assert "Traceback" not in run.err
     assert _snapshot(tmp_path / "site") == before
     assert not any(p.name.startswith(".site.") for p in tmp_path.iterdir())
+
+
+def test_year_pages_place_events_on_months_without_inventing_days(cli: Callable[..., Run], tmp_path: Path) -> None:
+    from quipu.charts import year_months
+    from quipu.dates import parse_date
+
+    out = tmp_path / "out"
+    assert cli("build", "--content", str(GOLDEN), "--out", str(out)).code == 0
+    svg = BeautifulSoup((out / "years/1983/index.html").read_text(), "html.parser").find("figure", class_="months")
+    span = svg.find("rect", class_="span")
+    assert span is not None and svg.find("rect", class_="day") is None  # April-May 1983 is known only to the month
+    assert float(span["x"]) == 150 and float(span["width"]) == 100  # from the start of April to the end of May
+    assert [s.get_text() for s in svg.select(".months-ticks span")][:3] == ["Jan", "Feb", "Mar"]
+
+    class E:  # the fields year_months reads
+        def __init__(self, slug: str, start: str, end: str | None = None) -> None:
+            self.slug, self.title, self.lang, self.date_note = slug, slug, "", None
+            self.date, self.end_date = parse_date(start), parse_date(end) if end else None
+
+    marks = {m.slug: m for m in year_months(1992, [E("day", "1992-09-12"), E("month", "1992-07"), E("year", "1992")])}  # type: ignore[list-item]
+    assert marks["day"].width == 0 and marks["day"].precision == "day"
+    assert marks["month"].width == 50 and marks["month"].x == 300
+    assert marks["year"].width == 600 and marks["year"].x == 0
