@@ -19,8 +19,9 @@ from .charts import Strip, timeline_strip, year_months
 from .corpus import Corpus
 from .dates import PartialDate
 from .locales import Locale
+from .maps import WIDTH, Basemap, Projection, deaths_range, hull, match_departments, path_data, units
 from .markdown import Body
-from .model import Actor, Entry, Event, Period, Place
+from .model import NEEDS_COORDINATES, Actor, Entry, Event, Period, Place
 from .model import Page as ContentPage
 
 
@@ -123,6 +124,28 @@ class Linker:
         return urls.relative(self.page_url, self.prefix + urls.of(kind, slug))
 
 
+@dataclass(frozen=True)
+class Atlas:
+    """The base map projected once: the big map's and the locator maps' path data, shared by every page."""
+
+    basemap: Basemap
+    project: Projection
+    paths: dict[str, str]
+    small: Projection
+    small_paths: dict[str, str]
+
+    @classmethod
+    def of(cls, basemap: Basemap) -> Atlas:
+        project, small = Projection.fit(basemap.bounds), Projection.fit(basemap.bounds, 120)
+        return cls(
+            basemap,
+            project,
+            {s.key: path_data(s, project) for s in basemap.shapes},
+            small,
+            {s.key: path_data(s, small) for s in basemap.shapes},
+        )
+
+
 class Edition(NamedTuple):
     """What every producer gets: the corpus in one language, its locale, and the site's languages."""
 
@@ -130,6 +153,7 @@ class Edition(NamedTuple):
     locale: Locale
     locales: tuple[Locale, ...]
     search: bool = False  # a search index is built with the pages
+    atlas: Atlas | None = None  # the base map, projected once for every page
 
     def page(self, path: str, template: str, context: dict[str, Any], title: str, entry: Entry | None = None) -> Page:
         """A page at a language-neutral path, with the context every template shares."""
@@ -141,6 +165,7 @@ class Edition(NamedTuple):
             "site": self.corpus.site,
             "footer_pages": _footer(self.corpus, locale),
             "has_periods": bool(self.corpus.periods),
+            "has_map": self.atlas is not None,
         }
         return Page(url, template, {**common, **context}, title, locale, alternates, lang)
 
@@ -246,6 +271,7 @@ def event_pages(ed: Edition) -> Iterator[Page]:
                 "related": corpus.related.get(event.slug, []),
                 "periods": corpus.periods_of_event.get(event.slug, []),
                 "departments": _departments(corpus, listed),
+                "locator": locator(ed, listed),
                 "prev_event": link_to(events[i - 1], locale) if i > 0 else None,
                 "next_event": link_to(events[i + 1], locale) if i + 1 < len(events) else None,
                 "mentioned_in": [
@@ -315,6 +341,7 @@ def place_pages(ed: Edition) -> Iterator[Page]:
                 "approximate_of": corpus.places.get(place.coordinates_of.slug) if place.coordinates_of else None,
                 "ancestors": corpus.ancestors(place),
                 "departments": _departments(corpus, [place]),
+                "locator": locator(ed, [place]) if place.kind not in ("country", "region") else None,
                 "children": corpus.children.get(place.slug, []),
                 "region_members": corpus.region_members.get(place.slug, []),
                 "regions": [corpus.places[r.slug] for r in place.regions if r.slug in corpus.places],
@@ -394,6 +421,90 @@ def period_pages(ed: Edition) -> Iterator[Page]:
             )
 
 
+def map_page(ed: Edition) -> Iterator[Page]:
+    """Departments shaded by recorded deaths, every located place, the regions, and one small map per stage."""
+    corpus, locale, atlas = ed.corpus, ed.locale, ed.atlas
+    if atlas is None:
+        return
+    departments = [p for p in corpus.places.values() if p.kind == "department"]
+    by_key = match_departments(atlas.basemap, departments)
+    whole = units(atlas.basemap, atlas.paths, by_key, corpus.events_within_place)
+    points = []
+    for place in sorted(corpus.places.values(), key=lambda p: (locale.sort_key(p.name), p.slug)):
+        if place.coordinates and place.kind in NEEDS_COORDINATES:
+            x, y = atlas.project(place.coordinates[1], place.coordinates[0])
+            count = len(corpus.events_within_place.get(place.slug, []))
+            points.append(
+                {"place": place, "x": x, "y": y, "approximate": place.coordinates_of is not None, "events": count}
+            )
+    regions = []
+    for region in sorted((p for p in corpus.places.values() if p.kind == "region"), key=lambda p: p.slug):
+        located = [m for m in corpus.region_members.get(region.slug, []) if m.coordinates]
+        if located:
+            xy = [atlas.project(m.coordinates[1], m.coordinates[0]) for m in located if m.coordinates]
+            top = min(xy, key=lambda p: p[1])
+            regions.append({"place": region, "d": hull(xy, 8), "x": top[0], "y": round(top[1] - 10, 1)})
+    stages = []
+    series = list(corpus.site.period_series)
+    if series:
+        periods = corpus.series.get(series[0], [])
+        in_period = {p.slug: {e.slug for e in corpus.events_by_period[p.slug]} for p in periods}
+        within = [
+            {
+                slug: [e for e in events if e.slug in in_period[p.slug]]
+                for slug, events in corpus.events_within_place.items()
+            }
+            for p in periods
+        ]
+        peak = max((deaths_range(w.get(d.slug, []))[2] for w in within for d in by_key.values()), default=0)
+        stages = [
+            (p, units(atlas.basemap, atlas.small_paths, by_key, w, peak)) for p, w in zip(periods, within, strict=True)
+        ]
+    located_deaths = sum(u.high for u in whole)
+    yield ed.page(
+        urls.map_page(),
+        "map.html",
+        {
+            "width": WIDTH,
+            "height": atlas.project.height,
+            "small_height": atlas.small.height,
+            "units": whole,
+            "points": points,
+            "regions": regions,
+            "stages": stages,
+            "stages_series": corpus.site.period_series.get(series[0], "") if series else "",
+            "table": sorted((u for u in whole if u.place), key=lambda u: (-u.high, locale.sort_key(u.name))),
+            "unplaced": deaths(corpus.events).high - located_deaths,
+            "credit": atlas.basemap.credit,
+        },
+        locale.t("Map"),
+    )
+
+
+def locator(ed: Edition, places: Sequence[Place]) -> dict[str, Any] | None:
+    """A small map for an event or place page: its departments highlighted, its located places marked."""
+    atlas = ed.atlas
+    if atlas is None:
+        return None
+    corpus = ed.corpus
+    keys = set()
+    for department in _departments(corpus, places):
+        shape = atlas.basemap.shape_named(department.name)
+        if shape is not None:
+            keys.add(shape.key)
+    marks = [atlas.small(p.coordinates[1], p.coordinates[0]) for p in places if p.coordinates]
+    if not keys and not marks:
+        return None
+    return {
+        "paths": atlas.small_paths,
+        "highlight": keys,
+        "marks": marks,
+        "height": atlas.small.height,
+        "approximate": any(p.coordinates_of is not None for p in places if p.coordinates),
+        "names": [d.name for d in _departments(corpus, places)],
+    }
+
+
 def content_pages(ed: Edition) -> Iterator[Page]:
     corpus, locale = ed.corpus, ed.locale
     for slug in sorted(corpus.pages):
@@ -423,17 +534,21 @@ PRODUCERS: tuple[Producer, ...] = (
     place_pages,
     topic_pages,
     period_pages,
+    map_page,
     content_pages,
     search_page,
     not_found_page,
 )
 
 
-def make_pages(editions: dict[str, Corpus], locales: Sequence[Locale], search: bool = False) -> list[Page]:
+def make_pages(
+    editions: dict[str, Corpus], locales: Sequence[Locale], search: bool = False, basemap: Basemap | None = None
+) -> list[Page]:
     """Every page of the site in every language, in a stable order; bodies render lazily (see markdown.Body)."""
     pages: list[Page] = []
+    atlas = Atlas.of(basemap) if basemap is not None else None
     for locale in locales:
-        edition = Edition(editions[locale.code], locale, tuple(locales), search)
+        edition = Edition(editions[locale.code], locale, tuple(locales), search, atlas)
         for produce in PRODUCERS:
             pages.extend(produce(edition))
     return pages

@@ -22,6 +22,7 @@ from .errors import Problem, Report, TemplateProblem
 from .feeds import feed_files
 from .kinds import KINDS
 from .locales import Locale, collation_key
+from .maps import Basemap, load_basemap
 from .model import Entry, SiteConfig, build_site
 from .pages import Page, make_pages
 from .render import load_locales, make_environment, render_page
@@ -62,6 +63,7 @@ class Loaded:
     editions: dict[str, Corpus] = field(default_factory=dict)  # every language's, the default's included
     translations: dict[str, dict[tuple[str, str], Translation]] = field(default_factory=dict)
     translation_count: int = 0
+    basemap: Basemap | None = None
 
 
 def load(options: Options) -> Loaded:
@@ -140,6 +142,10 @@ def load(options: Options) -> Loaded:
         if translation is not None:
             translations.setdefault(translation.language, {})[(translation.kind, translation.slug)] = translation
 
+    basemap = load_basemap(content)
+    if isinstance(basemap, Problem):
+        report.extend([basemap])
+        basemap = None
     if site is None:
         return Loaded(None, report, len(raws) + len(translation_raws), translation_count=len(translation_raws))
     events, actors, places, pages, periods = (entries[k] for k in KINDS)
@@ -161,7 +167,7 @@ def load(options: Options) -> Loaded:
     editions = {site.language: corpus}
     for language in site.languages[1:]:
         editions[language] = localized_corpus(corpus, language, translations.get(language, {}))
-    return Loaded(corpus, report, count, editions, translations, len(translation_raws))
+    return Loaded(corpus, report, count, editions, translations, len(translation_raws), basemap)
 
 
 def localized_corpus(corpus: Corpus, language: str, translations: dict[tuple[str, str], Translation]) -> Corpus:
@@ -195,9 +201,11 @@ class Built:
 PARALLEL_THRESHOLD = 400  # below this, starting workers costs more than it saves
 
 
-def plan_pages(editions: dict[str, Corpus], locales: list[Locale], search_index: bool = False) -> list[Page]:
+def plan_pages(
+    editions: dict[str, Corpus], locales: list[Locale], search_index: bool = False, basemap: Basemap | None = None
+) -> list[Page]:
     """All pages in every language, refusing two pages that want the same output file."""
-    page_list = make_pages(editions, locales, search_index)
+    page_list = make_pages(editions, locales, search_index, basemap)
     owners: dict[str, str] = {}
     for page in page_list:
         path = urls.output_path(page.url)
@@ -265,7 +273,7 @@ def build(options: Options) -> tuple[Report, Built | None]:
     try:
         locales = load_locales(templates, corpus.site)
         with_index = options.search and search.available()
-        page_list = plan_pages(loaded.editions, locales, with_index)
+        page_list = plan_pages(loaded.editions, locales, with_index, loaded.basemap)
         env = make_environment(templates)
         with Staging(options.out) as staging:
             _write_pages(staging, page_list, env, options.workers)

@@ -27,6 +27,10 @@ def all_events() -> str:
     return "events/"
 
 
+def map_page() -> str:
+    return "map/"
+
+
 def search() -> str:
     return "search/"
 

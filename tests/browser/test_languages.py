@@ -38,6 +38,7 @@ PAGE_KINDS = [
     "periods/",
     "periods/cvr-2-militarisation-of-conflict/",
     "events/",
+    "map/",
     "search/",
     "about/",
 ]
@@ -137,3 +138,44 @@ def test_no_accessibility_violations_in_spanish(browser, real_site: str, path: s
     )
     context.close()
     assert results.violations_count == 0, f"/es/{path}:\n{results.generate_report()}"
+
+
+# The page kinds a reader looks at rather than reads, at phone and desktop width.
+VISUAL = {
+    "home": "",
+    "year": "years/1992/",
+    "map": "map/",
+    "period": "periods/cvr-4-extreme-crisis/",
+    "all-events": "events/",
+}
+SHOTS = ROOT / "tests" / "output" / "screenshots"
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("kind", sorted(VISUAL))
+def test_visual_pages_fit_the_screen_pass_axe_and_leave_a_screenshot(
+    browser, real_site: str, kind: str, width: int
+) -> None:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    for prefix in ("", "es/"):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        tab = context.new_page()
+        tab.goto(real_site + prefix + VISUAL[kind])
+        overflow = tab.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SHOTS / f"{kind}-{prefix.strip('/') or 'en'}-{width}.png"), full_page=True)
+        small = tab.evaluate(
+            "() => [...document.querySelectorAll('.strip-ticks span, .map-legend li, figcaption')]"
+            ".filter(e => e.offsetParent && parseFloat(getComputedStyle(e).fontSize) < 12).length"
+        )
+        results = Axe().run(
+            tab,
+            options={
+                "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}
+            },
+        )
+        context.close()
+        assert overflow <= 0, f"/{prefix}{VISUAL[kind]} scrolls sideways at {width} px"
+        assert small == 0, f"/{prefix}{VISUAL[kind]} has chart labels under 12 px at {width} px"
+        assert results.violations_count == 0, f"/{prefix}{VISUAL[kind]} at {width} px:\n{results.generate_report()}"
