@@ -33,6 +33,7 @@ class Corpus:
     periods: dict[str, Period] = field(default_factory=dict)
     events_by_slug: dict[str, Event] = field(default_factory=dict)
     events_by_actor: dict[str, list[Event]] = field(default_factory=dict)
+    events_attributed: dict[str, list[Event]] = field(default_factory=dict)  # actor held responsible
     events_by_place: dict[str, list[Event]] = field(default_factory=dict)  # direct
     events_within_place: dict[str, list[Event]] = field(default_factory=dict)  # roll-up
     events_by_tag: dict[str, list[Event]] = field(default_factory=dict)
@@ -178,6 +179,8 @@ def build_corpus(
             resolve.check(event.path, ref, ac, "actor", "actors")
         for ref in event.places:
             resolve.check(event.path, ref, pl, "place", "places")
+        for held in event.responsible:
+            resolve.check(event.path, held.actor, ac, "actor", "actors")
         for ref in event.related:
             if ref.slug == event.slug:
                 problems.append(
@@ -371,8 +374,12 @@ def _index(c: Corpus, sort_key: Callable[[str], Any]) -> None:
         rollup_cache[slug] = tuple(targets)
         return rollup_cache[slug]
 
+    attributed: dict[str, list[Event]] = defaultdict(list)
     for event in c.events:
         by_year[event.date.year].append(event)
+        for held in dict.fromkeys(r.actor.slug for r in event.responsible):
+            if held in c.actors:
+                attributed[held].append(event)
         for ref in event.actors:
             if ref.slug in c.actors:
                 by_actor[ref.slug].append(event)
@@ -388,7 +395,7 @@ def _index(c: Corpus, sort_key: Callable[[str], Any]) -> None:
             by_tag[ref.slug].append(event)
 
     members: dict[str, list[Actor]] = defaultdict(list)
-    for actor in sorted(c.actors.values(), key=lambda a: (sort_key(a.name), a.slug)):
+    for actor in sorted(c.actors.values(), key=lambda a: (sort_key(a.sort_name or a.name), a.slug)):
         if actor.part_of and actor.part_of.slug in c.actors:
             members[actor.part_of.slug].append(actor)
     children: dict[str, list[Place]] = defaultdict(list)
@@ -401,6 +408,7 @@ def _index(c: Corpus, sort_key: Callable[[str], Any]) -> None:
                 region_members[region.slug].append(place)
 
     c.events_by_actor = dict(by_actor)
+    c.events_attributed = dict(attributed)
     c.events_by_place = dict(by_place)
     c.events_within_place = dict(within)
     c.events_by_tag = dict(by_tag)

@@ -59,6 +59,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Responsibility:
+    """An actor held responsible for an event, by whom, and the source that says so."""
+
+    actor: Ref
+    according_to: str | None
+    source: int | None  # 1-based index into the event's sources
+    line: int
+
+
+@dataclass(frozen=True)
 class Entry:
     """What every entry has: identity, file position, body."""
 
@@ -87,6 +97,7 @@ class Event(Entry):
     places: tuple[Ref, ...]
     tags: tuple[Ref, ...]
     related: tuple[Ref, ...]
+    responsible: tuple[Responsibility, ...] = field(default=(), kw_only=True)
     casualties: Casualties | None
     sources: tuple[Source, ...]
     summary: str | None
@@ -106,6 +117,7 @@ class Actor(Entry):
     kind: str
     aliases: tuple[str, ...]
     part_of: Ref | None
+    sort_name: str | None = field(default=None, kw_only=True)
     active_from: int | None
     active_to: int | None
     sources: tuple[Source, ...]
@@ -276,6 +288,26 @@ def build_event(raw: RawEntry, v: dict[str, Any], site: SiteConfig, today: date)
                 f"the event starts in {start.year} but is in content/events/{raw.folder}/; move this file to content/events/{start.year:04d}/",
             )
         )
+    responsible = []
+    for item in v.get("responsible", []):
+        line = item["__line__"]
+        if "according_to" not in item and "source" not in item:
+            problems.append(
+                Problem(
+                    raw.path,
+                    line,
+                    "say who held the actor responsible: add according_to (e.g. the CVR) or source (its number)",
+                )
+            )
+        if "source" in item and item["source"] > len(sources):
+            problems.append(
+                Problem(
+                    raw.path,
+                    item["__lines__"].get("source", line),
+                    f"source {item['source']} does not exist: the event lists {len(sources)}; use the number of one of its sources",
+                )
+            )
+        responsible.append(Responsibility(item["actor"], item.get("according_to"), item.get("source"), line))
     casualties = None
     if "casualties" in v:
         c = v["casualties"]
@@ -294,6 +326,7 @@ def build_event(raw: RawEntry, v: dict[str, Any], site: SiteConfig, today: date)
         places=tuple(v.get("places", ())),
         tags=tuple(v.get("tags", ())),
         related=tuple(v.get("related", ())),
+        responsible=tuple(responsible),
         casualties=casualties,
         sources=sources,
         summary=v.get("summary"),
@@ -320,6 +353,7 @@ def build_actor(raw: RawEntry, v: dict[str, Any]) -> tuple[Actor | None, list[Pr
         kind=v["kind"],
         aliases=tuple(v.get("aliases", ())),
         part_of=v.get("part_of"),
+        sort_name=v.get("sort_name"),
         active_from=active.get("from"),
         active_to=active.get("to"),
         sources=sources,
@@ -445,6 +479,7 @@ def build_site(v: dict[str, Any], path: str, base_url_override: str | None) -> t
         tags={slug: text for slug, (text, _line) in v.get("tags", {}).items()},
         retrospective_tags=frozenset(r.slug for r in v.get("retrospective_tags", ())),
         period_series={slug: text for slug, (text, _line) in v.get("period_series", {}).items()},
+        tag_names={slug: text for slug, (text, _line) in v.get("tag_names", {}).items()},
         path=path,
     )
     return config, problems

@@ -260,6 +260,7 @@ def event_pages(ed: Edition) -> Iterator[Page]:
         shown_within = {a.slug for chain in chains.values() for a in chain}
         places = [(p, [a for a in chains[p.slug] if a.kind != "country"]) for p in listed if p.slug not in shown_within]
         actors = [corpus.actors[r.slug] for r in event.actors if r.slug in corpus.actors]
+        responsible = [(corpus.actors[r.actor.slug], r) for r in event.responsible if r.actor.slug in corpus.actors]
         yield ed.page(
             path,
             "event.html",
@@ -267,8 +268,9 @@ def event_pages(ed: Edition) -> Iterator[Page]:
                 "event": event,
                 "places": places,
                 "actors": actors,
+                "responsible": responsible,
                 "parents": {a.slug: corpus.parent_actor(a) for a in actors},
-                "related": corpus.related.get(event.slug, []),
+                "related": sorted(corpus.related.get(event.slug, []), key=Event.sort_key),
                 "periods": corpus.periods_of_event.get(event.slug, []),
                 "departments": _departments(corpus, listed),
                 "locator": locator(ed, listed),
@@ -288,7 +290,7 @@ def event_pages(ed: Edition) -> Iterator[Page]:
 
 def actor_pages(ed: Edition) -> Iterator[Page]:
     corpus, locale = ed.corpus, ed.locale
-    actors_sorted = sorted(corpus.actors.values(), key=lambda a: (locale.sort_key(a.name), a.slug))
+    actors_sorted = sorted(corpus.actors.values(), key=lambda a: (locale.sort_key(a.sort_name or a.name), a.slug))
     by_kind: dict[str, list[Actor]] = defaultdict(list)
     for actor in actors_sorted:
         by_kind[actor.kind].append(actor)
@@ -306,6 +308,8 @@ def actor_pages(ed: Edition) -> Iterator[Page]:
                 "parent": corpus.parent_actor(actor),
                 "members": corpus.members.get(actor.slug, []),
                 "events": corpus.events_by_actor.get(actor.slug, []),
+                "attributed": corpus.events_attributed.get(actor.slug, []),
+                "topics": _topics(corpus, corpus.events_by_actor.get(actor.slug, []), locale),
                 "mini": _mini_strip(corpus, corpus.events_by_actor.get(actor.slug, [])),
                 "mentioned_in": [
                     link_to(e, locale)
@@ -346,6 +350,7 @@ def place_pages(ed: Edition) -> Iterator[Page]:
                 "region_members": corpus.region_members.get(place.slug, []),
                 "regions": [corpus.places[r.slug] for r in place.regions if r.slug in corpus.places],
                 "events": within,
+                "topics": _topics(corpus, within, locale),
                 "mini": _mini_strip(corpus, within),
                 "event_places": {
                     e.slug: [corpus.places[r.slug] for r in e.places if r.slug in corpus.places] for e in within
@@ -587,6 +592,16 @@ def _decades(corpus: Corpus) -> list[dict[str, Any]]:
             }
         )
     return decades
+
+
+def _topics(corpus: Corpus, events: Sequence[Event], locale: Locale) -> list[tuple[str, str, int]]:
+    """(slug, name, count) of the topics of a list of events, for its filter; in the page's order of names."""
+    counts: dict[str, int] = defaultdict(int)
+    for event in events:
+        for tag in event.tags:
+            counts[tag.slug] += 1
+    site = corpus.site
+    return sorted(((s, site.tag_name(s), n) for s, n in counts.items()), key=lambda t: (locale.sort_key(t[1]), t[0]))
 
 
 def _mini_strip(corpus: Corpus, events: Sequence[Event]) -> Strip | None:

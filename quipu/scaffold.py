@@ -32,6 +32,9 @@ actors: []
 tags: []
 # Slugs of closely related events.
 related: []
+# Who was held responsible, and by whom (a commission, a court), with the number of the source that says so.
+# responsible:
+#   - {{actor: slug, according_to: "the CVR's Final Report", source: 1}}
 # Head counts: a number, or {{min: N, max: M}} when sources disagree.
 # casualties:
 #   killed: {{min: 0, max: 0}}
@@ -61,6 +64,8 @@ name: {title}
 kind: {kind}
 # Other names: the Spanish name, acronyms, noms de guerre.
 aliases: []
+# How the name is alphabetised, surnames first for people (e.g. "Guzmán Reynoso, Manuel Abimael").
+# sort_name:
 # Slug of the organisation this actor belongs to, e.g. shining-path.
 # part_of:
 # Years of activity; leave out 'to' if still active.

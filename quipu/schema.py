@@ -66,6 +66,16 @@ CASUALTIES = Mapping(
     )
 )
 
+RESPONSIBLE = Mapping(
+    fields=(
+        Field("actor", Slug("actor"), "Slug of the actor held responsible.", required=True, example="shining-path"),
+        Field("according_to", Text(one_line=True), "Who held it responsible: a commission, a court, a prosecutor."),
+        Field(
+            "source", Integer(minimum=1), "Number of the event's source that says so (1 is the first under sources)."
+        ),
+    )
+)
+
 COUNT_KINDS_LABELS = ("Killed", "Wounded", "Disappeared", "Captured")
 ACTOR_KINDS = ("armed-group", "state-force", "government", "person", "civil-society", "international", "other")
 PLACE_KINDS = ("country", "region", "department", "province", "district", "town", "site")
@@ -92,6 +102,11 @@ EVENT = Mapping(
         Field("places", ListOf(Slug("place")), "Slugs of content/places/* where it happened."),
         Field("tags", ListOf(Slug("tag")), "Lowercase topic slugs."),
         Field("related", ListOf(Slug("event")), "Slugs of other events closely related."),
+        Field(
+            "responsible",
+            ListOf(RESPONSIBLE, unique=False),
+            "Who was held responsible, and by whom: [{actor: shining-path, according_to: the CVR's Final Report, source: 1}].",
+        ),
         Field("casualties", CASUALTIES, "Head counts: killed, wounded, disappeared, captured, and a note."),
         Field(
             "sources",
@@ -130,6 +145,11 @@ ACTOR = Mapping(
         ),
         Field("kind", Choice(ACTOR_KINDS), "What sort of actor this is.", required=True, example="armed-group"),
         Field("aliases", ListOf(Text(one_line=True)), "Other names: Spanish names, acronyms, noms de guerre."),
+        Field(
+            "sort_name",
+            Text(one_line=True, max_length=200),
+            "How the name is alphabetised, surnames first for people: 'Guzmán Reynoso, Manuel Abimael'.",
+        ),
         Field("part_of", Slug("actor"), "Slug of the organisation this actor belongs to."),
         Field("active", ACTIVE, "Years of activity: {from: YYYY, to: YYYY}."),
         Field("sources", ListOf(SOURCE, unique=False), "Sources for the description."),
@@ -262,6 +282,11 @@ SITE = Mapping(
             "tags",
             SlugMap(Text(one_line=True)),
             "The topics events may use, each with a one-line description; when given, other tags are errors.",
+        ),
+        Field(
+            "tag_names",
+            SlugMap(Text(one_line=True)),
+            "How each topic is named on pages (the slug stays in the URL): {armed-action: armed actions}.",
         ),
         Field(
             "period_series",

@@ -30,7 +30,7 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "places": ("name", "body"),
     "pages": ("title", "summary", "body"),
     "periods": ("name", "date_note", "body"),
-    "site": ("title", "description", "intro", "tags", "period_series"),
+    "site": ("title", "description", "intro", "tags", "tag_names", "period_series"),
 }
 # Fields a translation must have whenever the base has them (names of people and places may stay as they are).
 OPTIONAL_IN_TRANSLATION = {"name"}
@@ -128,6 +128,7 @@ def base_texts(entry: Entry | SiteConfig) -> dict[str, str]:
             "intro": entry.intro,
             "tags": "\n".join(f"{k}: {v}" for k, v in sorted(entry.tags.items())) or None,
             "period_series": "\n".join(f"{k}: {v}" for k, v in sorted(entry.period_series.items())) or None,
+            "tag_names": "\n".join(f"{k}: {v}" for k, v in sorted(entry.tag_names.items())) or None,
         }
     elif isinstance(entry, Event):
         values = {
@@ -278,7 +279,7 @@ def validate_translation(raw: RawEntry, bases: Bases) -> tuple[Translation | Non
             texts[name] = checked[name]
     if "casualties" in checked and "note" in checked["casualties"]:
         texts["casualties.note"] = checked["casualties"]["note"]
-    for mapping in ("tags", "period_series"):
+    for mapping in ("tags", "tag_names", "period_series"):
         if mapping in checked:
             texts[mapping] = "\n".join(f"{k}: {v}" for k, (v, _line) in sorted(checked[mapping].items()))
     if raw.kind == "site" and "intro" in texts:
@@ -300,32 +301,29 @@ def validate_translation(raw: RawEntry, bases: Bases) -> tuple[Translation | Non
                         f"the base entry has {shown} but this translation does not; translate it here",
                     )
                 )
-    if raw.kind == "site" and "tags" in checked:
-        missing = sorted(set(site.tags) - set(checked["tags"]))
-        unknown = sorted(set(checked["tags"]) - set(site.tags))
-        if missing:
+    declared_maps = (
+        ("tags", site.tags, "tag"),
+        ("tag_names", site.tags, "tag"),
+        ("period_series", site.period_series, "series"),
+    )
+    for mapping, declared, what in declared_maps:
+        if raw.kind != "site" or mapping not in checked:
+            continue
+        missing = sorted(set(declared) - set(checked[mapping]))
+        if missing and mapping != "tag_names":  # a topic without a translated name keeps its slug
             problems.append(
                 Problem(
                     raw.path,
-                    raw.data.key_lines.get("tags", 1),
-                    f"tags without a translation: {', '.join(missing)}; add them",
+                    raw.data.key_lines.get(mapping, 1),
+                    f"{mapping} without a translation: {', '.join(missing)}; add them",
                 )
             )
-        for slug in unknown:
+        for slug in sorted(set(checked[mapping]) - set(declared)):
             problems.append(
                 Problem(
                     raw.path,
-                    checked["tags"][slug][1],
-                    f"tag '{slug}' is not declared in {site.path}{did_you_mean(slug, set(site.tags))}; fix or remove it",
-                )
-            )
-    for slug, (_name, line) in checked.get("tag_names", {}).items():
-        if slug not in site.tags:
-            problems.append(
-                Problem(
-                    raw.path,
-                    line,
-                    f"tag '{slug}' is not declared in {site.path}{did_you_mean(slug, set(site.tags))}; fix or remove it",
+                    checked[mapping][slug][1],
+                    f"{what} '{slug}' is not declared in {site.path}{did_you_mean(slug, set(declared))}; fix or remove it",
                 )
             )
     names = {k: v for k, (v, _line) in checked.get("tag_names", {}).items()}

@@ -83,6 +83,7 @@ def test_every_error_class_has_a_case() -> None:
         "translation-site",
         "period-overlap",
         "period-fields",
+        "responsible",
         "casualties",
         "coordinates-out-of-range",
         "cycle-within",
