@@ -108,8 +108,14 @@ def main() -> int:
     parser.add_argument("--events", type=int, nargs="+", default=[1000, 20000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the generated folders")
+    parser.add_argument(
+        "--search", action=argparse.BooleanOptionalAction, default=True, help="build the search index (default: yes)"
+    )
     args = parser.parse_args()
-    print(f"{'events':>7} {'files':>7} {'check s':>8} {'build s':>8} {'rebuild s':>9} {'peak MiB':>9} {'pages':>7}")
+    build = ["build"] if args.search else ["build", "--no-search"]
+    print(
+        f"{'events':>7} {'files':>7} {'check s':>8} {'build s':>8} {'rebuild s':>9} {'peak MiB':>9} {'pages':>7} {'out MiB':>8}"
+    )
     for n in args.events:
         root = Path(tempfile.mkdtemp(prefix=f"quipu-bench-{n}-"))
         try:
@@ -117,13 +123,14 @@ def main() -> int:
             files = sum(1 for _ in (root / "content").rglob("*.md"))
             checks = [measure(["check"], root) for _ in range(args.runs)]
             shutil.rmtree(root / "site", ignore_errors=True)
-            first = measure(["build"], root)
-            rebuilds = [measure(["build"], root) for _ in range(max(1, args.runs - 1))]
+            first = measure(build, root)
+            rebuilds = [measure(build, root) for _ in range(max(1, args.runs - 1))]
             pages = sum(1 for _ in (root / "site").rglob("*.html"))
+            size = sum(f.stat().st_size for f in (root / "site").rglob("*") if f.is_file()) / 2**20
             peak = max(m for _, m in [*checks, first, *rebuilds])
             print(
                 f"{n:>7} {files:>7} {statistics.median(t for t, _ in checks):>8.2f} {first[0]:>8.2f} "
-                f"{statistics.median(t for t, _ in rebuilds):>9.2f} {peak:>9.0f} {pages:>7}",
+                f"{statistics.median(t for t, _ in rebuilds):>9.2f} {peak:>9.0f} {pages:>7} {size:>8.1f}",
                 flush=True,
             )
         finally:

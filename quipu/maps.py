@@ -76,16 +76,19 @@ class Projection:
     scale: float
     kx: float
     height: float
+    digits: int = 1  # decimals kept: a small map needs none, and its paths shrink by half
 
     @classmethod
-    def fit(cls, bounds: tuple[float, float, float, float], width: float = WIDTH) -> Projection:
+    def fit(cls, bounds: tuple[float, float, float, float], width: float = WIDTH, digits: int = 1) -> Projection:
         west, south, east, north = bounds
         kx = math.cos(math.radians((south + north) / 2))
         scale = width / ((east - west) * kx)
-        return cls(west, north, scale, kx, round((north - south) * scale, 1))
+        return cls(west, north, scale, kx, round((north - south) * scale, 1), digits)
 
     def __call__(self, lon: float, lat: float) -> tuple[float, float]:
-        return round((lon - self.west) * self.kx * self.scale, 1), round((self.north - lat) * self.scale, 1)
+        x = round((lon - self.west) * self.kx * self.scale, self.digits)
+        y = round((self.north - lat) * self.scale, self.digits)
+        return x, y
 
 
 def path_data(shape: Shape, project: Projection) -> str:

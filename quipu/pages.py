@@ -136,7 +136,7 @@ class Atlas:
 
     @classmethod
     def of(cls, basemap: Basemap) -> Atlas:
-        project, small = Projection.fit(basemap.bounds), Projection.fit(basemap.bounds, 120)
+        project, small = Projection.fit(basemap.bounds), Projection.fit(basemap.bounds, 120, digits=0)
         return cls(
             basemap,
             project,
