@@ -96,9 +96,10 @@ def test_the_header_box_leads_to_results_and_a_filter_narrows_them(browser, site
     tab.wait_for_url("**/es/search/?q=masacre")
     _results(tab)
     everything = tab.locator(".pagefind-ui__message").inner_text()
-    tab.locator(
-        "summary.pagefind-ui__filter-name", has_text=re.compile("^Tipo$")
-    ).click()  # the filter group, named in Spanish
+    group = tab.locator("summary.pagefind-ui__filter-name", has_text=re.compile("^Tipo$"))  # named in Spanish
+    group.wait_for()
+    # Open the group whatever its first state (Pagefind opens filters on wide screens by itself).
+    group.evaluate("summary => { summary.parentElement.open = true; }")
     tab.locator("input[type=checkbox][value='Lugar']").first.check()
     tab.wait_for_function(f"() => document.querySelector('.pagefind-ui__message').innerText !== {everything!r}")
     narrowed = tab.locator(".pagefind-ui__message").inner_text()
