@@ -7,6 +7,7 @@ with neither url nor publisher). Checks that need other entries live in corpus.p
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -105,9 +106,12 @@ class Event(Entry):
     def sort_key(self) -> tuple[tuple[int, int, int], str]:
         return (self.date.sort_key(), self.slug)
 
-    @property
+    @functools.cached_property
     def summary_line(self) -> str:
-        """The one-line summary shown in lists, feeds and downloads: the summary, or the body's first sentence."""
+        """The one-line summary shown in lists, feeds and downloads: the summary, or the body's first sentence.
+
+        Cached on the entry: lists show the same event on many pages.
+        """
         return self.summary or first_sentence(self.body)
 
 
