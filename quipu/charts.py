@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .dates import PartialDate
-from .model import Event, Period
+from .model import Event, Period, deaths
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,6 @@ class Shade:
     x: float
     width: float
     tone: int  # alternates 0/1 so neighbouring periods differ
-    start_pct: float
 
 
 @dataclass(frozen=True)
@@ -59,16 +58,6 @@ class Strip:
     last: int
 
 
-def _year_deaths(events: Sequence[Event]) -> tuple[int, int, int]:
-    low = high = counted = 0
-    for event in events:
-        if event.casualties and event.casualties.killed and not event.casualties.aggregate:
-            low += event.casualties.killed.low
-            high += event.casualties.killed.high
-            counted += 1
-    return low, high, counted
-
-
 def timeline_strip(
     events_by_year: dict[int, list[Event]],
     first: int,
@@ -80,7 +69,10 @@ def timeline_strip(
 ) -> Strip:
     """Every year from first to last: events per year, deaths as a band, periods behind."""
     years = list(range(first, last + 1))
-    stats = {y: (len(events_by_year.get(y, [])), *_year_deaths(events_by_year.get(y, []))) for y in years}
+    stats = {}
+    for y in years:
+        recorded = deaths(events_by_year.get(y, []))
+        stats[y] = (len(events_by_year.get(y, [])), recorded.low, recorded.high, recorded.events_with_counts)
     peak_events = max((s[0] for s in stats.values()), default=0) or 1
     peak_deaths = max((s[2] for s in stats.values()), default=0) or 1
     columns = []
@@ -114,7 +106,6 @@ def timeline_strip(
                     round(x0, 2),
                     round(x1 - x0, 2),
                     i % 2,
-                    round(x0 / width * 100, 2),
                 )
             )
     ticks = tuple((y, round((y - first) * column / width * 100, 2)) for y in years if y % 10 == 0)
@@ -153,7 +144,7 @@ class MonthMark:
     note: str  # how the date is known (date_note), shown with the mark
 
 
-def year_months(year: int, events: Sequence[Event], width: int = 600, row_height: int = 14) -> tuple[MonthMark, ...]:
+def year_months(year: int, events: Sequence[Event], width: int = 600) -> tuple[MonthMark, ...]:
     """Events of one year placed on its twelve months, without inventing days; spans stack in rows."""
     month_w = width / 12
     marks: list[MonthMark] = []

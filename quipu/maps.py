@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import Problem
 from .locales import collation_key
-from .model import Event, Place
+from .model import Event, Place, deaths
 
 BASEMAP = Path("map") / "departments.geojson"  # inside the content folder
 WIDTH = 400.0
@@ -177,17 +177,6 @@ def match_departments(basemap: Basemap, departments: Sequence[Place]) -> dict[st
     return by_key
 
 
-def deaths_range(events: Iterable[Event]) -> tuple[int, int, int]:
-    """(events, lowest, highest) recorded deaths; conflict-wide estimates are never added in."""
-    count = low = high = 0
-    for event in events:
-        count += 1
-        if event.casualties and event.casualties.killed and not event.casualties.aggregate:
-            low += event.casualties.killed.low
-            high += event.casualties.killed.high
-    return count, low, high
-
-
 def units(
     basemap: Basemap,
     paths: dict[str, str],
@@ -196,7 +185,11 @@ def units(
     peak: int | None = None,
 ) -> tuple[Unit, ...]:
     """Every shape with the events and the deaths range within its department; shaded against `peak`."""
-    figures = {key: deaths_range(events_within.get(place.slug, [])) for key, place in by_key.items()}
+    figures = {}
+    for key, entry in by_key.items():
+        within = events_within.get(entry.slug, [])
+        recorded = deaths(within)
+        figures[key] = (len(within), recorded.low, recorded.high)
     top = peak if peak is not None else max((f[2] for f in figures.values()), default=0)
     out = []
     for shape in basemap.shapes:

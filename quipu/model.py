@@ -8,6 +8,7 @@ with neither url nor publisher). Checks that need other entries live in corpus.p
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -46,6 +47,25 @@ class Casualties:
 
     def items(self) -> list[tuple[str, Count]]:
         return [(k, c) for k in COUNT_KINDS if (c := getattr(self, k)) is not None]
+
+
+@dataclass(frozen=True)
+class Deaths:
+    """Recorded deaths over a set of events, as a range; conflict-wide estimates are never added in."""
+
+    low: int
+    high: int
+    events_with_counts: int
+
+
+def deaths(events: Iterable[Event]) -> Deaths:
+    low = high = counted = 0
+    for event in events:
+        if event.casualties and event.casualties.killed and not event.casualties.aggregate:
+            low += event.casualties.killed.low
+            high += event.casualties.killed.high
+            counted += 1
+    return Deaths(low, high, counted)
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from .charts import Strip, timeline_strip, year_months
 from .corpus import Corpus
 from .dates import PartialDate
 from .locales import Locale
-from .maps import WIDTH, Basemap, Projection, deaths_range, hull, match_departments, path_data, units
+from .maps import WIDTH, Basemap, Projection, hull, match_departments, path_data, units
 from .markdown import Body
-from .model import NEEDS_COORDINATES, Actor, Entry, Event, Period, Place
+from .model import NEEDS_COORDINATES, Actor, Entry, Event, Period, Place, deaths
 from .model import Page as ContentPage
 
 
@@ -92,25 +92,6 @@ class Page:
     locale: Locale | None = field(default=None, compare=False)
     alternates: tuple[Alternate, ...] = field(default=(), compare=False)
     lang: str = ""  # language of the page's own text when it falls back to another (an untranslated entry)
-
-
-@dataclass(frozen=True)
-class Deaths:
-    """Sum of recorded deaths over a set of events, as a range."""
-
-    low: int
-    high: int
-    events_with_counts: int
-
-
-def deaths(events: Sequence[Event]) -> Deaths:
-    low = high = counted = 0
-    for event in events:
-        if event.casualties and event.casualties.killed and not event.casualties.aggregate:
-            low += event.casualties.killed.low
-            high += event.casualties.killed.high
-            counted += 1
-    return Deaths(low, high, counted)
 
 
 class Linker:
@@ -461,7 +442,7 @@ def map_page(ed: Edition) -> Iterator[Page]:
             }
             for p in periods
         ]
-        peak = max((deaths_range(w.get(d.slug, []))[2] for w in within for d in by_key.values()), default=0)
+        peak = max((deaths(w.get(d.slug, [])).high for w in within for d in by_key.values()), default=0)
         stages = [
             (p, units(atlas.basemap, atlas.small_paths, by_key, w, peak)) for p, w in zip(periods, within, strict=True)
         ]

@@ -29,7 +29,7 @@ from .render import load_locales, make_environment, render_page
 from .schema import validate
 from .source import EntryCache, RawEntry, find_files, read_entry, read_site_file, site_translation_languages
 from .text import body_problems, placeholder_problem
-from .translations import Bases, Translation, localize_entry, localize_site, site_tags, validate_translation
+from .translations import Bases, Translation, localize_entry, localize_site, validate_translation
 from .writer import Staging
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -132,9 +132,9 @@ def load(options: Options) -> Loaded:
             continue
         entries[raw.kind].append(entry)
 
-    bases = Bases({kind: {e.slug: e for e in items} for kind, items in entries.items()}, site_for_checks, broken)
-    for kind, slugs in drafts.items():
-        broken.setdefault(kind, set()).update(slugs)  # a draft's translation waits for it, silently
+    # A translation of a broken entry or of a draft waits for it, silently; references to drafts stay errors.
+    waiting = {kind: broken.get(kind, set()) | drafts.get(kind, set()) for kind in KINDS}
+    bases = Bases({kind: {e.slug: e for e in items} for kind, items in entries.items()}, site_for_checks, waiting)
     translations: dict[str, dict[tuple[str, str], Translation]] = {}
     for raw in translation_raws:
         translation, problems = validate_translation(raw, bases)
@@ -177,8 +177,7 @@ def localized_corpus(corpus: Corpus, language: str, translations: dict[tuple[str
     def swap(kind: str, items: Iterable[Entry]) -> list[Any]:
         return [localize_entry(e, translations.get((kind, e.slug)), default) for e in items]
 
-    site_translation = translations.get(("site", "site"))
-    site = localize_site(corpus.site, site_translation, site_tags(site_translation) if site_translation else None)
+    site = localize_site(corpus.site, translations.get(("site", "site")))
     localized, _problems = build_corpus(  # the same entries, so the same problems: already reported
         site,
         swap("events", corpus.events),

@@ -108,7 +108,7 @@ class Translation:
     language: str
     path: str
     texts: dict[str, str]  # field name (as in TEXT_FIELDS, without 'body') → text
-    tag_names: dict[str, str]  # site translations only: how each topic is named
+    maps: dict[str, dict[str, str]]  # site translations only: tags, tag_names, period_series by slug
     body: str
     body_line: int
     lines: dict[str, int]
@@ -116,6 +116,15 @@ class Translation:
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, 1)
+
+
+# The site's text fields that are mappings of a slug to a line of text.
+SITE_MAPPINGS = ("tags", "tag_names", "period_series")
+
+
+def _mapping_text(mapping: AbcMapping[str, str]) -> str | None:
+    """A slug → text mapping as one text ('slug: text' lines, sorted), so it can be compared and fingerprinted."""
+    return "\n".join(f"{k}: {v}" for k, v in sorted(mapping.items())) or None
 
 
 def base_texts(entry: Entry | SiteConfig) -> dict[str, str]:
@@ -126,9 +135,7 @@ def base_texts(entry: Entry | SiteConfig) -> dict[str, str]:
             "title": entry.title,
             "description": entry.description,
             "intro": entry.intro,
-            "tags": "\n".join(f"{k}: {v}" for k, v in sorted(entry.tags.items())) or None,
-            "period_series": "\n".join(f"{k}: {v}" for k, v in sorted(entry.period_series.items())) or None,
-            "tag_names": "\n".join(f"{k}: {v}" for k, v in sorted(entry.tag_names.items())) or None,
+            **{name: _mapping_text(getattr(entry, name)) for name in SITE_MAPPINGS},
         }
     elif isinstance(entry, Event):
         values = {
@@ -233,13 +240,12 @@ def validate_translation(raw: RawEntry, bases: Bases) -> tuple[Translation | Non
     for key, value in raw.data.items.items():
         line = raw.data.key_lines.get(key, raw.data.line)
         if key not in translatable and key in base_schema.field_names():
-            where = base.path if isinstance(base, Entry | SiteConfig) else base_file
             problems.append(
                 Problem(
                     raw.path,
                     line,
                     f"'{key}' is not translated: dates, slugs, references, figures and sources stay in the base entry "
-                    f"({where}); remove it here (a translation holds only {_text_list(kind)})",
+                    f"({base.path}); remove it here (a translation holds only {_text_list(kind)})",
                 )
             )
             continue
@@ -279,9 +285,9 @@ def validate_translation(raw: RawEntry, bases: Bases) -> tuple[Translation | Non
             texts[name] = checked[name]
     if "casualties" in checked and "note" in checked["casualties"]:
         texts["casualties.note"] = checked["casualties"]["note"]
-    for mapping in ("tags", "tag_names", "period_series"):
-        if mapping in checked:
-            texts[mapping] = "\n".join(f"{k}: {v}" for k, (v, _line) in sorted(checked[mapping].items()))
+    maps = {name: {k: v for k, (v, _line) in checked[name].items()} for name in SITE_MAPPINGS if name in checked}
+    for name, values in maps.items():
+        texts[name] = _mapping_text(values) or ""
     if raw.kind == "site" and "intro" in texts:
         line = raw.data.key_lines.get("intro", 1)
         for at, message in body_problems(texts["intro"], line):
@@ -326,14 +332,13 @@ def validate_translation(raw: RawEntry, bases: Bases) -> tuple[Translation | Non
                     f"{what} '{slug}' is not declared in {site.path}{did_you_mean(slug, set(declared))}; fix or remove it",
                 )
             )
-    names = {k: v for k, (v, _line) in checked.get("tag_names", {}).items()}
     translation = Translation(
         kind,
         raw.slug,
         language,
         raw.path,
         texts,
-        names,
+        maps,
         raw.body,
         raw.body_line,
         dict(raw.data.key_lines),
@@ -439,27 +444,21 @@ def localize_entry(entry: Entry, translation: Translation | None, default_langua
     return replace(entry, **changes)
 
 
-def localize_site(site: SiteConfig, translation: Translation | None, tags: dict[str, str] | None) -> SiteConfig:
+def localize_site(site: SiteConfig, translation: Translation | None) -> SiteConfig:
+    """The site's texts in the translation's language; a topic without a translated name shows its slug."""
     if translation is None:
         return site
-    t = translation.texts
-    series = dict(line.split(": ", 1) for line in t.get("period_series", "").split("\n") if ": " in line)
+    t, maps = translation.texts, translation.maps
     return replace(
         site,
         title=t["title"],
         description=t.get("description"),
         intro=t.get("intro"),
-        tags=tags if tags is not None else site.tags,
-        period_series=series or site.period_series,
-        tag_names=translation.tag_names,
+        tags=maps.get("tags", site.tags),
+        period_series=maps.get("period_series", site.period_series),
+        tag_names=maps.get("tag_names", {}),
         lang=translation.language,
     )
-
-
-def site_tags(translation: Translation) -> dict[str, str]:
-    """The translated topic descriptions, back from their canonical text form."""
-    text = translation.texts.get("tags", "")
-    return dict(line.split(": ", 1) for line in text.split("\n") if ": " in line)
 
 
 def translation_json_schema(kind: str) -> dict[str, Any]:

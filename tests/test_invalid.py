@@ -84,6 +84,7 @@ def test_every_error_class_has_a_case() -> None:
         "period-overlap",
         "period-fields",
         "responsible",
+        "draft-reference",
         "casualties",
         "coordinates-out-of-range",
         "cycle-within",

@@ -95,13 +95,17 @@ def test_the_header_box_leads_to_results_and_a_filter_narrows_them(browser, site
     tab.press("#site-search", "Enter")
     tab.wait_for_url("**/es/search/?q=masacre")
     _results(tab)
+    counted = "() => /^[0-9]+ /.test(document.querySelector('.pagefind-ui__message')?.innerText || '')"
+    tab.wait_for_function(counted)  # the message gives a count once the search has settled
     everything = tab.locator(".pagefind-ui__message").inner_text()
     group = tab.locator("summary.pagefind-ui__filter-name", has_text=re.compile("^Tipo$"))  # named in Spanish
     group.wait_for()
     # Open the group whatever its first state (Pagefind opens filters on wide screens by itself).
     group.evaluate("summary => { summary.parentElement.open = true; }")
     tab.locator("input[type=checkbox][value='Lugar']").first.check()
-    tab.wait_for_function(f"() => document.querySelector('.pagefind-ui__message').innerText !== {everything!r}")
+    changed = "() => /^[0-9]+ /.test(document.querySelector('.pagefind-ui__message').innerText)"
+    changed += f" && document.querySelector('.pagefind-ui__message').innerText !== {everything!r}"
+    tab.wait_for_function(changed)
     narrowed = tab.locator(".pagefind-ui__message").inner_text()
     SHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(SHOTS / f"search-es-{width}.png"), full_page=True)
