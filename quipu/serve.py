@@ -93,9 +93,12 @@ class DevServer:
         verdict = "failed, still serving the last good build" if failed else "ok"
         print(f"serve: rebuild {verdict} ({time.perf_counter() - started:.2f} s)", file=self.err, flush=True)
 
-    def watch(self) -> None:
-        folders = [self.options.content, self.options.templates_dir()]
-        last = snapshot(folders)
+    def _folders(self) -> list[Path]:
+        return [self.options.content, self.options.templates_dir()]
+
+    def watch(self, last: dict[str, tuple[float, int]]) -> None:
+        """Rebuild whenever the watched files differ from `last`, the state the last build saw."""
+        folders = self._folders()
         interval = POLL_SECONDS
         while not self._stop.wait(interval):
             started = time.perf_counter()
@@ -113,8 +116,11 @@ class DevServer:
             return {"version": self.version, "failed": self.failed, "problems": self.problems}
 
     def start(self) -> None:
+        # Snapshot before the first build, not in the watching thread: an edit made while that
+        # thread is starting would otherwise be part of its first snapshot and never trigger a rebuild.
+        before = snapshot(self._folders())
         self.rebuild()
-        threading.Thread(target=self.watch, daemon=True).start()
+        threading.Thread(target=self.watch, args=(before,), daemon=True).start()
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
