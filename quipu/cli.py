@@ -169,7 +169,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         what = f"checked {entries} entries" + (
             f" and {loaded.translation_count} translations" if loaded.translation_count else ""
         )
-        return _finish(report, args, err, what, started)
+        return _finish(report, args, out, err, what, started)
     try:
         report, built = build(options)
     except WriteRefused as exc:
@@ -182,16 +182,18 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         return 1
     if built is None:
-        return _finish(report, args, err, "nothing written", started)
+        return _finish(report, args, out, err, "nothing written", started)
     for note in built.notes:
         print(f"note: {note}", file=err)
-    status = _finish(report, args, err, f"built {built.pages} pages into {options.out}", started)
+    status = _finish(report, args, out, err, f"built {built.pages} pages into {options.out}", started)
     return status
 
 
-def _finish(report: Report, args: argparse.Namespace, err: TextIO, what: str, started: float) -> int:
+def _finish(report: Report, args: argparse.Namespace, out: TextIO, err: TextIO, what: str, started: float) -> int:
+    # Machine-readable reports go to stdout (for pipes: check --format json | jq); the text one and the verdict to stderr.
+    stream = err if args.format == "text" else out
     for problem in report.sorted():
-        print(format_problem(problem, args.format), file=err)
+        print(format_problem(problem, args.format), file=stream)
     failed = report.failed(strict=args.strict)
     elapsed = time.perf_counter() - started
     verdict = "failed" if failed else "ok"

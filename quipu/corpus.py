@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -94,15 +94,16 @@ class _Resolver:
                 )
             )
             return False
-        hint = did_you_mean(ref.slug, set(index))
-        self.problems.append(
-            Problem(
-                path,
-                ref.line,
-                f"unknown {what} '{ref.slug}'{hint or f'; create content/{kind}/{ref.slug}.md or fix the slug'}",
-            )
-        )
+        self.problems.append(unknown_reference(path, ref, what, kind, index))
         return False
+
+
+def unknown_reference(path: str, ref: Ref, what: str, kind: str, known: Iterable[str]) -> Problem:
+    """'unknown actor 'x'', with the closest slug or how to create the entry."""
+    hint = did_you_mean(ref.slug, set(known))
+    return Problem(
+        path, ref.line, f"unknown {what} '{ref.slug}'{hint or f'; create content/{kind}/{ref.slug}.md or fix the slug'}"
+    )
 
 
 def _find_cycles(items: Mapping[str, Entry], parent_of: dict[str, str], what: str, key: str) -> list[Problem]:

@@ -236,27 +236,27 @@ def _common(raw: RawEntry, v: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def build_sources(items: list[dict[str, Any]], path: str) -> tuple[tuple[Source, ...], list[Problem]]:
-    problems = []
-    out = []
-    for item in items:
-        line = item["__line__"]
-        if not item.get("url") and not item.get("publisher"):
-            problems.append(
-                Problem(path, line, "source needs a 'url' or a 'publisher' so readers can find it; add one")
-            )
-        out.append(
-            Source(
-                item["title"],
-                item.get("publisher"),
-                item.get("url"),
-                item.get("date"),
-                item.get("quote"),
-                line,
-                item.get("language"),
-            )
+def source_problems(items: list[dict[str, Any]], path: str) -> list[Problem]:
+    return [
+        Problem(path, item["__line__"], "source needs a 'url' or a 'publisher' so readers can find it; add one")
+        for item in items
+        if not item.get("url") and not item.get("publisher")
+    ]
+
+
+def make_sources(items: list[dict[str, Any]]) -> tuple[Source, ...]:
+    return tuple(
+        Source(
+            item["title"],
+            item.get("publisher"),
+            item.get("url"),
+            item.get("date"),
+            item.get("quote"),
+            item["__line__"],
+            item.get("language"),
         )
-    return tuple(out), problems
+        for item in items
+    )
 
 
 def check_slug(raw: RawEntry) -> list[Problem]:
@@ -271,26 +271,33 @@ def check_slug(raw: RawEntry) -> list[Problem]:
     ]
 
 
-def build_event(raw: RawEntry, v: dict[str, Any], site: SiteConfig, today: date) -> tuple[Event | None, list[Problem]]:
-    """An Event, plus problems with its dates and sources."""
-    problems = check_slug(raw)
-    sources, source_problems = build_sources(v["sources"], raw.path)
-    problems += source_problems
+def check_event(raw: RawEntry, v: dict[str, Any], site: SiteConfig, today: date) -> list[Problem]:
+    """Problems across an event's fields; `v` may hold only the valid ones, so each check needs only its own."""
+    problems = check_slug(raw) + source_problems(v.get("sources", []), raw.path)
     lines = v["__lines__"]
-    start: PartialDate = v["date"]
+    start: PartialDate | None = v.get("date")
     end: PartialDate | None = v.get("end_date")
-    if start.earliest() > today:
-        problems.append(Problem(raw.path, lines["date"], f"date {start} is in the future; check the year"))
-    if start.year < site.period_start:
-        problems.append(
-            Problem(
-                raw.path,
-                lines["date"],
-                f"date {start} is before the period covered by the site ({site.period_start}); this timeline starts in {site.period_start}",
+    if start is not None:
+        if start.earliest() > today:
+            problems.append(Problem(raw.path, lines["date"], f"date {start} is in the future; check the year"))
+        if start.year < site.period_start:
+            problems.append(
+                Problem(
+                    raw.path,
+                    lines["date"],
+                    f"date {start} is before the period covered by the site ({site.period_start}); this timeline starts in {site.period_start}",
+                )
             )
-        )
+        if raw.folder and raw.folder != f"{start.year:04d}":
+            problems.append(
+                Problem(
+                    raw.path,
+                    lines["date"],
+                    f"the event starts in {start.year} but is in content/events/{raw.folder}/; move this file to content/events/{start.year:04d}/",
+                )
+            )
     if end is not None:
-        if end.latest() < start.earliest():
+        if start is not None and end.latest() < start.earliest():
             problems.append(
                 Problem(
                     raw.path, lines["end_date"], f"end_date {end} is before date {start}; swap them or fix the year"
@@ -304,15 +311,6 @@ def build_event(raw: RawEntry, v: dict[str, Any], site: SiteConfig, today: date)
                     f"end_date {end} is in the future; leave it out while the event is ongoing",
                 )
             )
-    if raw.folder and raw.folder != f"{start.year:04d}":
-        problems.append(
-            Problem(
-                raw.path,
-                lines["date"],
-                f"the event starts in {start.year} but is in content/events/{raw.folder}/; move this file to content/events/{start.year:04d}/",
-            )
-        )
-    responsible = []
     for item in v.get("responsible", []):
         line = item["__line__"]
         if "according_to" not in item and "source" not in item:
@@ -323,15 +321,25 @@ def build_event(raw: RawEntry, v: dict[str, Any], site: SiteConfig, today: date)
                     "say who held the actor responsible: add according_to (e.g. the CVR) or source (its number)",
                 )
             )
-        if "source" in item and item["source"] > len(sources):
+        count = len(v["sources"]) if "sources" in v else None
+        if "source" in item and count is not None and item["source"] > count:
             problems.append(
                 Problem(
                     raw.path,
                     item["__lines__"].get("source", line),
-                    f"source {item['source']} does not exist: the event lists {len(sources)}; use the number of one of its sources",
+                    f"source {item['source']} does not exist: the event lists {count}; use the number of one of its sources",
                 )
             )
-        responsible.append(Responsibility(item["actor"], item.get("according_to"), item.get("source"), line))
+    return problems
+
+
+def build_event(raw: RawEntry, v: dict[str, Any], site: SiteConfig, today: date) -> tuple[Event | None, list[Problem]]:
+    """An Event, plus problems with its dates and sources."""
+    problems = check_event(raw, v, site, today)
+    responsible = tuple(
+        Responsibility(item["actor"], item.get("according_to"), item.get("source"), item["__line__"])
+        for item in v.get("responsible", [])
+    )
     casualties = None
     if "casualties" in v:
         c = v["casualties"]
@@ -343,25 +351,23 @@ def build_event(raw: RawEntry, v: dict[str, Any], site: SiteConfig, today: date)
     event = Event(
         **_common(raw, v),
         title=v["title"],
-        date=start,
-        end_date=end,
+        date=v["date"],
+        end_date=v.get("end_date"),
         date_note=v.get("date_note"),
         actors=tuple(v.get("actors", ())),
         places=tuple(v.get("places", ())),
         tags=tuple(v.get("tags", ())),
         related=tuple(v.get("related", ())),
-        responsible=tuple(responsible),
+        responsible=responsible,
         casualties=casualties,
-        sources=sources,
+        sources=make_sources(v["sources"]),
         summary=v.get("summary"),
     )
     return event, problems
 
 
-def build_actor(raw: RawEntry, v: dict[str, Any]) -> tuple[Actor | None, list[Problem]]:
-    problems = check_slug(raw)
-    sources, source_problems = build_sources(v.get("sources", []), raw.path)
-    problems += source_problems
+def check_actor(raw: RawEntry, v: dict[str, Any]) -> list[Problem]:
+    problems = check_slug(raw) + source_problems(v.get("sources", []), raw.path)
     active = v.get("active", {})
     if "from" in active and "to" in active and active["to"] < active["from"]:
         problems.append(
@@ -371,6 +377,12 @@ def build_actor(raw: RawEntry, v: dict[str, Any]) -> tuple[Actor | None, list[Pr
                 f"active.to {active['to']} is before active.from {active['from']}; swap them",
             )
         )
+    return problems
+
+
+def build_actor(raw: RawEntry, v: dict[str, Any]) -> tuple[Actor | None, list[Problem]]:
+    problems = check_actor(raw, v)
+    active = v.get("active", {})
     actor = Actor(
         **_common(raw, v),
         name=v["name"],
@@ -380,15 +392,17 @@ def build_actor(raw: RawEntry, v: dict[str, Any]) -> tuple[Actor | None, list[Pr
         sort_name=v.get("sort_name"),
         active_from=active.get("from"),
         active_to=active.get("to"),
-        sources=sources,
+        sources=make_sources(v.get("sources", [])),
     )
     return actor, problems
 
 
+def check_place(raw: RawEntry, v: dict[str, Any]) -> list[Problem]:
+    return check_slug(raw) + source_problems(v.get("sources", []), raw.path)
+
+
 def build_place(raw: RawEntry, v: dict[str, Any]) -> tuple[Place | None, list[Problem]]:
-    problems = check_slug(raw)
-    sources, source_problems = build_sources(v.get("sources", []), raw.path)
-    problems += source_problems
+    problems = check_place(raw, v)
     place = Place(
         **_common(raw, v),
         name=v["name"],
@@ -398,7 +412,7 @@ def build_place(raw: RawEntry, v: dict[str, Any]) -> tuple[Place | None, list[Pr
         coordinates=v.get("coordinates"),
         coordinates_of=v.get("coordinates_of"),
         aliases=tuple(v.get("aliases", ())),
-        sources=sources,
+        sources=make_sources(v.get("sources", [])),
     )
     return place, problems
 
@@ -408,38 +422,42 @@ def build_page(raw: RawEntry, v: dict[str, Any]) -> tuple[Page | None, list[Prob
     return page, check_slug(raw)
 
 
+def check_period(raw: RawEntry, v: dict[str, Any], site: SiteConfig, today: date) -> list[Problem]:
+    problems = check_slug(raw) + source_problems(v.get("sources", []), raw.path)
+    lines = v["__lines__"]
+    start: PartialDate | None = v.get("start")
+    end: PartialDate | None = v.get("end")
+    if start is not None:
+        if start.year < site.period_start:
+            problems.append(
+                Problem(
+                    raw.path,
+                    lines["start"],
+                    f"start {start} is before the period covered by the site ({site.period_start}); start it in {site.period_start} or later",
+                )
+            )
+        if start.earliest() > today:
+            problems.append(Problem(raw.path, lines["start"], f"start {start} is in the future; check the year"))
+        if end is not None and end.latest() < start.earliest():
+            problems.append(
+                Problem(raw.path, lines["end"], f"end {end} is before start {start}; swap them or fix the year")
+            )
+    return problems
+
+
 def build_period(
     raw: RawEntry, v: dict[str, Any], site: SiteConfig, today: date
 ) -> tuple[Period | None, list[Problem]]:
-    problems = check_slug(raw)
-    sources, source_problems = build_sources(v["sources"], raw.path)
-    problems += source_problems
-    lines = v["__lines__"]
-    start: PartialDate = v["start"]
-    end: PartialDate | None = v.get("end")
-    if start.year < site.period_start:
-        problems.append(
-            Problem(
-                raw.path,
-                lines["start"],
-                f"start {start} is before the period covered by the site ({site.period_start}); start it in {site.period_start} or later",
-            )
-        )
-    if start.earliest() > today:
-        problems.append(Problem(raw.path, lines["start"], f"start {start} is in the future; check the year"))
-    if end is not None and end.latest() < start.earliest():
-        problems.append(
-            Problem(raw.path, lines["end"], f"end {end} is before start {start}; swap them or fix the year")
-        )
+    problems = check_period(raw, v, site, today)
     period = Period(
         **_common(raw, v),
         name=v["name"],
         series=v["series"],
-        start=start,
-        end=end,
+        start=v["start"],
+        end=v.get("end"),
         date_note=v.get("date_note"),
         actor=v.get("actor"),
-        sources=sources,
+        sources=make_sources(v["sources"]),
     )
     return period, problems
 

@@ -17,16 +17,16 @@ from typing import Any
 import jinja2
 
 from . import exports, search, urls
-from .corpus import Corpus, build_corpus
+from .corpus import Corpus, build_corpus, unknown_reference
 from .errors import Problem, Report, TemplateProblem
 from .feeds import feed_files
-from .kinds import KINDS
+from .kinds import BY_SINGULAR, KINDS
 from .locales import Locale, collation_key
 from .maps import Basemap, load_basemap
 from .model import Entry, SiteConfig, build_site
 from .pages import Page, make_pages
 from .render import load_locales, make_environment, render_page
-from .schema import validate
+from .schema import Checked, validate, validate_all
 from .source import EntryCache, RawEntry, find_files, read_entry, read_site_file, site_translation_languages
 from .text import body_problems, placeholder_problem
 from .translations import Bases, Translation, localize_entry, localize_site, validate_translation
@@ -111,19 +111,22 @@ def load(options: Options) -> Loaded:
     entries: dict[str, list[Entry]] = {kind: [] for kind in KINDS}
     drafts: dict[str, set[str]] = {}
     broken: dict[str, set[str]] = {}
+    broken_checks: list[tuple[RawEntry, Checked]] = []
     for raw in raws:
         for at, message in body_problems(raw.body, raw.body_line):
             report.error(raw.path, at, message)
         placeholder = placeholder_problem(raw.body, raw.body_line)
         if placeholder is not None:
             report.error(raw.path, *placeholder)
-        values, problems = validate(raw.kind, raw.data, raw.path)
-        report.extend(problems)
-        if values is None:
-            # Known but broken: references to it should not add more errors.
+        checked = validate_all(raw.kind, raw.data, raw.path)
+        report.extend(checked.problems)
+        if not checked.ok:
+            # Known but broken: references to it add no errors; its own valid fields are still checked below.
             broken.setdefault(raw.kind, set()).add(raw.slug)
+            report.extend(KINDS[raw.kind].check(raw, checked.values, site_for_checks, options.today))
+            broken_checks.append((raw, checked))
             continue
-        entry, problems = KINDS[raw.kind].build(raw, values, site_for_checks, options.today)
+        entry, problems = KINDS[raw.kind].build(raw, checked.values, site_for_checks, options.today)
         report.extend(problems)
         if entry is None:
             continue
@@ -131,6 +134,8 @@ def load(options: Options) -> Loaded:
             drafts.setdefault(raw.kind, set()).add(entry.slug)
             continue
         entries[raw.kind].append(entry)
+
+    report.extend(_references_of_broken(broken_checks, raws, site_for_checks))
 
     # A translation of a broken entry or of a draft waits for it, silently; references to drafts stay errors.
     waiting = {kind: broken.get(kind, set()) | drafts.get(kind, set()) for kind in KINDS}
@@ -168,6 +173,28 @@ def load(options: Options) -> Loaded:
     for language in site.languages[1:]:
         editions[language] = localized_corpus(corpus, language, translations.get(language, {}))
     return Loaded(corpus, report, count, editions, translations, len(translation_raws), basemap)
+
+
+def _references_of_broken(
+    broken: list[tuple[RawEntry, Checked]], raws: list[RawEntry], site: SiteConfig
+) -> list[Problem]:
+    """Unknown slugs in entries that have other errors, so one run reports them too.
+
+    The corpus checks the references of valid entries; these never reach it. A slug is
+    known here if any file of its kind has it (drafts and broken entries included).
+    """
+    known: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    for raw in raws:
+        known[raw.kind].add(raw.slug)
+    problems = []
+    for raw, checked in broken:
+        for target, ref in checked.refs:
+            kind = BY_SINGULAR.get(target)
+            if kind is not None and ref.slug not in known[kind.name]:
+                problems.append(unknown_reference(raw.path, ref, target, kind.name, known[kind.name]))
+            elif target == "tag" and site.tags and ref.slug not in site.tags:
+                problems.append(unknown_reference(raw.path, ref, "tag", "tags", site.tags))
+    return problems
 
 
 def localized_corpus(corpus: Corpus, language: str, translations: dict[tuple[str, str], Translation]) -> Corpus:

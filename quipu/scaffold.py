@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
-import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -14,6 +12,7 @@ import yaml
 from .dates import DateError, parse_date
 from .schema import ACTOR_KINDS, PLACE_KINDS
 from .source import SLUG_RE
+from .specs import slugify
 
 EVENT_TEMPLATE = """\
 ---
@@ -100,12 +99,6 @@ draft: false
 ---
 One or two sentences: what this place is and why it matters here.
 """
-
-
-def slugify(text: str) -> str:
-    """'Masacre de Lucanamarca' → 'masacre-de-lucanamarca'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
 
 
 def _yaml_text(text: str) -> str:

@@ -7,6 +7,7 @@ never drift apart. The value types live in specs.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import Problem
@@ -313,9 +314,24 @@ SCHEMAS: dict[str, Mapping] = {
 
 def validate(kind: str, data: YMap, path: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Check one entry's fields against its schema; None if any field is wrong."""
+    checked = validate_all(kind, data, path)
+    return (checked.values if checked.ok else None), checked.problems
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One entry's fields as far as they are valid, so later checks can still run on a broken entry."""
+
+    values: dict[str, Any]  # the valid fields only, when not ok
+    ok: bool
+    problems: list[Problem]
+    refs: list[tuple[str, Ref]]  # every slug it names: (target, ref)
+
+
+def validate_all(kind: str, data: YMap, path: str) -> Checked:
     ctx = Ctx(path)
-    checked = SCHEMAS[kind].check_map(data, ctx, start_line=1)
-    return (None if checked is INVALID else checked), ctx.problems
+    values, ok = SCHEMAS[kind].collect(data, ctx, start_line=1)
+    return Checked(values, ok, ctx.problems, ctx.refs)
 
 
 def json_schema(kind: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,12 +33,19 @@ class Ref:
     line: int
 
 
+def slugify(text: str) -> str:
+    """'Masacre de Lucanamarca' → 'masacre-de-lucanamarca'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+
+
 class Ctx:
-    """Where validation is: the file, for problems."""
+    """Where validation is: the file, for problems, and the references it met (checked later)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self.refs: list[tuple[str, Ref]] = []  # (target, ref): 'actor', Ref('shining-path', 5)
 
     def error(self, line: int, message: str) -> Any:
         self.problems.append(Problem(self.path, line, message))
@@ -162,12 +170,21 @@ class Slug(ScalarSpec):
     def convert(self, scalar: YScalar, name: str, ctx: Ctx) -> Any:
         text = scalar.text.strip()
         if not _SLUG_RE.match(text):
-            return ctx.error(
-                scalar.line,
-                f"'{text}' in '{name}' is not a slug; use lowercase letters, digits and hyphens "
-                f"(the file name of the {self.target} without .md)",
+            suggestion = slugify(text)
+            fix = (
+                f"did you mean '{suggestion}'? (a slug is"
+                if suggestion
+                else "use lowercase letters, digits and hyphens (a slug is"
             )
-        return Ref(text, scalar.line)
+            what = (
+                "the topic's key under 'tags:' in site.yaml"
+                if self.target == "tag"
+                else f"the file name of the {self.target} without .md"
+            )
+            return ctx.error(scalar.line, f"'{text}' in '{name}' is not a slug; {fix} {what})")
+        ref = Ref(text, scalar.line)
+        ctx.refs.append((self.target, ref))
+        return ref
 
     def json(self) -> dict[str, Any]:
         return {"type": "string", "pattern": SLUG_PATTERN}
@@ -378,6 +395,11 @@ class Mapping(Spec):
         return self.check_map(value, ctx, value.line, prefix=f"{name}.")
 
     def check_map(self, value: YMap, ctx: Ctx, start_line: int, prefix: str = "") -> Any:
+        out, ok = self.collect(value, ctx, start_line, prefix)
+        return out if ok else INVALID
+
+    def collect(self, value: YMap, ctx: Ctx, start_line: int, prefix: str = "") -> tuple[dict[str, Any], bool]:
+        """Every valid field (wrong ones left out), and whether all were valid: lets later checks still run."""
         known = {f.name: f for f in self.fields}
         out: dict[str, Any] = {"__lines__": dict(value.key_lines), "__line__": value.line}
         ok = True
@@ -402,7 +424,7 @@ class Mapping(Spec):
                 example = f" (e.g. {spec_field.name}: {spec_field.example})" if spec_field.example else ""
                 ctx.error(start_line, f"missing required field '{prefix}{spec_field.name}'; add it{example}")
                 ok = False
-        return out if ok else INVALID
+        return out, ok
 
     def json(self) -> dict[str, Any]:
         props = {}

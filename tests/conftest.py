@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +41,22 @@ def event(
         "sources:\n  - title: A report\n    publisher: A newspaper\n    url: https://example.org/a\n---\n"
         f"{body}\n"
     )
+
+
+# The switches the README documents: skip the tests that need Chromium, or the Nu HTML checker (npm).
+SKIP_SWITCHES = {
+    "QUIPU_NO_BROWSER": ("browser", "QUIPU_NO_BROWSER is set: browser tests skipped on purpose"),
+    "QUIPU_NO_NODE": ("test_html_valid", "QUIPU_NO_NODE is set: the HTML validity test skipped on purpose"),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for variable, (part, reason) in SKIP_SWITCHES.items():
+        if not os.environ.get(variable):
+            continue
+        for item in items:
+            if part in Path(str(item.fspath)).parts or Path(str(item.fspath)).stem == part:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

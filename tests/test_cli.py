@@ -151,7 +151,10 @@ def test_report_formats_for_tools(make_site: Callable[..., Path], cli: Callable[
     make_site({"events/1980/bad.md": "---\ntitle: x\ndate: 1980-02-30\nsources: [{title: t, publisher: p}]\n---\n"})
     run = cli("check", "--format", "json")
     assert run.code == 1
-    first = json.loads(run.err.splitlines()[0])
+    # Machine formats go to stdout, one JSON object per line and nothing else; the verdict to stderr.
+    assert [json.loads(line)["line"] for line in run.out.splitlines()] == [3]
+    assert "check: failed" in run.err and "{" not in run.err
+    first = json.loads(run.out.splitlines()[0])
     assert first == {
         "path": "content/events/1980/bad.md",
         "line": 3,
@@ -159,7 +162,7 @@ def test_report_formats_for_tools(make_site: Callable[..., Path], cli: Callable[
         "message": "date 1980-02-30 is not a valid date (YYYY, YYYY-MM or YYYY-MM-DD; February 1980 has 29 days)",
     }
     run = cli("check", "--format", "github")
-    assert run.err.splitlines()[0] == (
+    assert run.out.splitlines()[0] == (
         "::error file=content/events/1980/bad.md,line=3::"
         "date 1980-02-30 is not a valid date (YYYY, YYYY-MM or YYYY-MM-DD; February 1980 has 29 days)"
     )
