@@ -24,6 +24,8 @@ def _source(s: Source) -> dict[str, Any]:
         "title": s.title,
         "publisher": s.publisher,
         "url": s.url,
+        "read_at": s.read_at,
+        "locator": s.locator,
         "date": s.date.iso() if s.date else None,
         "language": s.language,
     }

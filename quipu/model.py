@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from . import hosts
 from .dates import PartialDate
 from .errors import Problem
 from .locales import known_format
@@ -77,6 +78,8 @@ class Source:
     quote: str | None
     line: int
     language: str | None = None
+    read_at: str | None = None  # where it was read, when that was a copy of the original
+    locator: str | None = None  # volume, chapter, page of a long document
 
 
 @dataclass(frozen=True)
@@ -237,11 +240,15 @@ def _common(raw: RawEntry, v: dict[str, Any]) -> dict[str, Any]:
 
 
 def source_problems(items: list[dict[str, Any]], path: str) -> list[Problem]:
-    return [
-        Problem(path, item["__line__"], "source needs a 'url' or a 'publisher' so readers can find it; add one")
-        for item in items
-        if not item.get("url") and not item.get("publisher")
-    ]
+    problems = []
+    for item in items:
+        line = item["__line__"]
+        if not item.get("url") and not item.get("publisher"):
+            problems.append(
+                Problem(path, line, "source needs a 'url' or a 'publisher' so readers can find it; add one")
+            )
+        pass  # HOSTRULE
+    return problems
 
 
 def make_sources(items: list[dict[str, Any]]) -> tuple[Source, ...]:
@@ -254,6 +261,8 @@ def make_sources(items: list[dict[str, Any]]) -> tuple[Source, ...]:
             item.get("quote"),
             item["__line__"],
             item.get("language"),
+            item.get("read_at"),
+            item.get("locator"),
         )
         for item in items
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import urls
+from . import hosts, urls
 from .errors import Problem, TemplateProblem, display_path
 from .i18n import Catalog, load_catalog
 from .locales import Locale
@@ -41,6 +41,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
     env.globals["t"] = lambda text, **values: _current().t(text, **values)
     env.globals["tn"] = lambda one, many, n, shown=None, **values: _current().tn(one, many, n, shown, **values)
     env.filters["num"] = lambda n: _current().number(n)
+    env.filters["host"] = hosts.host_of
     env.filters["human"] = lambda d: _current().date(d)
     env.filters["num_range"] = lambda pair: _current().num_range(*pair)
     return env

@@ -41,7 +41,21 @@ SOURCE = Mapping(
     fields=(
         Field("title", Text(), "Title of the document, article or page.", required=True, example='"Informe Final"'),
         Field("publisher", Text(), "Who published it (newspaper, agency, institution, court)."),
-        Field("url", Url(), "Where to read it: an http(s) URL. Needed unless a publisher is given."),
+        Field(
+            "url",
+            Url(),
+            "The original's own address (the publisher's page), when a page you read gives it. Needed unless a publisher is given.",
+        ),
+        Field(
+            "read_at",
+            Url(),
+            "Where you read it, when that was a copy (a document-sharing site, an archive, a mirror); the original is named by title, publisher and url.",
+        ),
+        Field(
+            "locator",
+            Text(one_line=True, max_length=200),
+            "Where in a long document: volume, chapter, page (e.g. Tomo V, capítulo 2.6, p. 45).",
+        ),
         Field("date", Date(), "Publication date of the source, at the precision known."),
         Field("quote", Text(), "A short passage, quoted exactly, that supports the entry."),
         Field(
