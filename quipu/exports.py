@@ -123,6 +123,7 @@ def export_files(editions: dict[str, Corpus]) -> dict[str, bytes]:
                     "within": p.within.slug if p.within else None,
                     "regions": [r.slug for r in p.regions],
                     "approximate": p.coordinates_of is not None,
+                    "coordinates_precision": p.coordinates_precision,
                     "events": len(corpus.events_within_place.get(p.slug, [])),
                     "names": {
                         corpus.site.language: p.name,

@@ -160,6 +160,7 @@ class Place(Entry):
     coordinates_of: Ref | None
     aliases: tuple[str, ...]
     sources: tuple[Source, ...]
+    coordinates_precision: str | None = None
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ def source_problems(items: list[dict[str, Any]], path: str) -> list[Problem]:
             problems.append(
                 Problem(path, line, "source needs a 'url' or a 'publisher' so readers can find it; add one")
             )
-        pass  # HOSTRULE
+        problems += hosts.host_problems(item, path) if False else []  # HOSTRULE
     return problems
 
 
@@ -420,6 +421,7 @@ def build_place(raw: RawEntry, v: dict[str, Any]) -> tuple[Place | None, list[Pr
         regions=tuple(v.get("regions", ())),
         coordinates=v.get("coordinates"),
         coordinates_of=v.get("coordinates_of"),
+        coordinates_precision=v.get("coordinates_precision"),
         aliases=tuple(v.get("aliases", ())),
         sources=make_sources(v.get("sources", [])),
     )

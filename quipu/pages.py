@@ -58,6 +58,15 @@ PLACE_KIND_NAMES = {
     "town": N_("town"),
     "site": N_("site"),
 }
+# Shown with t(PRECISION_NAMES[...]) on place pages: how closely the coordinates locate the place.
+PRECISION_NAMES = {
+    "exact": N_("the site itself"),
+    "settlement": N_("the town's centre"),
+    "district": N_("within the district"),
+    "province": N_("within the province"),
+    "department": N_("within the department"),
+    "area": N_("an area known only roughly"),
+}
 COUNT_NAMES = {
     "killed": N_("Killed"),
     "wounded": N_("Wounded"),
@@ -324,6 +333,9 @@ def place_pages(ed: Edition) -> Iterator[Page]:
             {
                 "place": place,
                 "approximate_of": corpus.places.get(place.coordinates_of.slug) if place.coordinates_of else None,
+                "precision": locale.t(PRECISION_NAMES[place.coordinates_precision])
+                if place.coordinates_precision
+                else None,
                 "ancestors": corpus.ancestors(place),
                 "departments": _departments(corpus, [place]),
                 "locator": locator(ed, [place]) if place.kind not in ("country", "region") else None,

@@ -93,6 +93,8 @@ RESPONSIBLE = Mapping(
 
 COUNT_KINDS_LABELS = ("Killed", "Wounded", "Disappeared", "Captured")
 ACTOR_KINDS = ("armed-group", "state-force", "government", "person", "civil-society", "international", "other")
+# In the spirit of UCDP's where_prec: how closely the coordinates locate the place.
+COORDINATE_PRECISIONS = ("exact", "settlement", "district", "province", "department", "area")
 PLACE_KINDS = ("country", "region", "department", "province", "district", "town", "site")
 
 EVENT = Mapping(
@@ -189,6 +191,12 @@ PLACE = Mapping(
             "coordinates_of",
             Slug("place"),
             "When only a larger place's coordinates could be sourced: the slug of that place (marks them as approximate).",
+        ),
+        Field(
+            "coordinates_precision",
+            Choice(COORDINATE_PRECISIONS),
+            "How closely the coordinates locate it: exact (the site itself), settlement (the town's centre), "
+            "district, province or department (somewhere within it), area (a region known only roughly).",
         ),
         Field("aliases", ListOf(Text(one_line=True)), "Other names and spellings."),
         Field("sources", ListOf(SOURCE, unique=False), "Sources for the description and coordinates."),
