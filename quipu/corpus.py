@@ -200,7 +200,7 @@ def build_corpus(
                     )
                     problems.append(Problem(event.path, ref.line, f"unknown tag '{ref.slug}'{hint}{fix}"))
         for source in event.sources:
-            if not source.url and source.publisher:
+            if not source.url and not source.read_at and source.publisher:
                 problems.append(
                     Problem(event.path, source.line, "source has no url; add one if the source is online", "warning")
                 )

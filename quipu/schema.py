@@ -267,6 +267,11 @@ COVERAGE = Mapping(
         Field("years", ListOf(YEAR_RULE, unique=False), "Per-year minimums: [{from: 1980, to: 2000, min: 4}]."),
         Field("sources_per_event", Integer(minimum=0), "Fewest sources each event must cite."),
         Field(
+            "original_sources",
+            Number(minimum=0, maximum=1),
+            "Share of events that must cite at least one original (not a copy, mirror or encyclopedia): 1.0 for all.",
+        ),
+        Field(
             "translations",
             SlugMap(Number(minimum=0, maximum=1)),
             "Share of entries that must have a current translation, per language: {es: 1.0}.",

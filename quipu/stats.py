@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from . import hosts
 from .corpus import Corpus
 from .errors import Problem
-from .model import NEEDS_COORDINATES, Entry, SiteConfig
+from .model import NEEDS_COORDINATES, Entry, Event, SiteConfig
 from .translations import Translation, is_current
 
 
@@ -33,8 +34,20 @@ def stats(corpus: Corpus, translations: TranslationsByLanguage | None = None) ->
         "places_needing_coordinates": len(located),
         "places_with_coordinates": sum(1 for p in located if p.coordinates),
         "distinct_source_urls": len({s.url for e in corpus.events for s in e.sources if s.url}),
+        "events_with_original_source": sum(1 for e in corpus.events if has_original(e)),
+        "share_events_with_original_source": round(
+            sum(1 for e in corpus.events if has_original(e)) / len(corpus.events), 4
+        )
+        if corpus.events
+        else 1.0,
+        "sources_read_at_copies": sum(1 for e in corpus.events for s in e.sources if s.read_at),
         "translations": translation_figures(corpus, translations or {}),
     }
+
+
+def has_original(event: Event) -> bool:
+    """Does the event cite at least one original: the publisher's own page, or a named print original?"""
+    return any(hosts.is_original(s.url, s.publisher) for s in event.sources)
 
 
 TranslationsByLanguage = dict[str, dict[tuple[str, str], Translation]]
@@ -127,6 +140,20 @@ def coverage_problems(
                         f"coverage: {len(event.sources)} sources, the rule asks for {rules['sources_per_event']}; add a source",
                     )
                 )
+    if "original_sources" in rules:
+        without = sorted(e.path for e in corpus.events if not has_original(e))
+        share = 1 - len(without) / len(corpus.events) if corpus.events else 1.0
+        if share < rules["original_sources"]:
+            listed = ", ".join(without[:5]) + (" …" if len(without) > 5 else "")
+            problems.append(
+                Problem(
+                    path,
+                    lines.get("original_sources", 1),
+                    f"coverage: {share:.1%} of events cite an original source, the rule asks for "
+                    f"{rules['original_sources']:.0%}; {len(without)} cite only copies or encyclopedias ({listed}): "
+                    "add the publisher's own source",
+                )
+            )
     if "translations" in rules:
         state = translation_state(corpus, translations or {})
         for language, (share, line) in sorted(rules["translations"].items()):
