@@ -1,4 +1,4 @@
-"""sitemap.xml and an Atom feed of the latest events, for sites with an absolute base_url.
+"""sitemap.xml, robots.txt and an Atom feed of the latest events, for sites with an absolute base_url.
 
 Both need absolute URLs, so they are only written when `base_url` is one
 (e.g. https://example.org/peru-timeline/). Dates come from the content, never
@@ -27,11 +27,16 @@ def feed_files(editions: dict[str, Corpus], pages: list[Page]) -> dict[str, byte
     base = default.site.absolute_base
     if base is None:
         return {}
-    files = {"sitemap.xml": _sitemap(base, pages)}
+    files = {"sitemap.xml": _sitemap(base, pages), "robots.txt": _robots(base)}
     for code, corpus in editions.items():
         prefix = "" if code == default.site.language else f"{code}/"
         files[urls.localized("feed.xml", prefix)] = _feed(base, corpus, code, prefix)
     return files
+
+
+def _robots(base: str) -> bytes:
+    """Everything may be crawled; the sitemap says where the pages are (crawlers read robots.txt at a host's root)."""
+    return f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n".encode()
 
 
 def _sitemap(base: str, pages: list[Page]) -> bytes:

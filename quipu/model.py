@@ -200,6 +200,7 @@ class SiteConfig:
     author: str | None = None
     license: str | None = None
     repository: str | None = None
+    branch: str = "main"  # the repository's branch that edit links open
     coverage: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     retrospective_tags: frozenset[str] = frozenset()
     period_series: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
@@ -528,6 +529,7 @@ def build_site(v: dict[str, Any], path: str, base_url_override: str | None) -> t
         author=v.get("author"),
         license=v.get("license"),
         repository=v.get("repository"),
+        branch=v.get("branch", "main"),
         coverage=v.get("coverage", {}),
         tags={slug: text for slug, (text, _line) in v.get("tags", {}).items()},
         retrospective_tags=frozenset(r.slug for r in v.get("retrospective_tags", ())),

@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from . import urls
+from . import published, urls
 from .charts import Strip, timeline_strip, year_months
 from .corpus import Corpus
 from .dates import PartialDate
+from .history import History
 from .locales import Locale
 from .maps import WIDTH, Basemap, Projection, hull, match_departments, path_data, units
 from .markdown import Body
@@ -90,6 +91,7 @@ class Alternate(NamedTuple):
     code: str
     name: str
     url: str
+    formats: str = ""  # its CLDR locale, e.g. es_PE (for og:locale)
 
 
 @dataclass(frozen=True)
@@ -144,20 +146,50 @@ class Edition(NamedTuple):
     locales: tuple[Locale, ...]
     search: bool = False  # a search index is built with the pages
     atlas: Atlas | None = None  # the base map, projected once for every page
+    history: History | None = None  # when each content file last changed, for citations
 
     def page(self, path: str, template: str, context: dict[str, Any], title: str, entry: Entry | None = None) -> Page:
         """A page at a language-neutral path, with the context every template shares."""
         locale = self.locale
         url = urls.localized(path, locale.prefix)
-        alternates = tuple(Alternate(o.code, o.native_name, urls.localized(path, o.prefix)) for o in self.locales)
+        alternates = tuple(
+            Alternate(o.code, o.native_name, urls.localized(path, o.prefix), o.formats) for o in self.locales
+        )
         lang = entry.lang if entry is not None and entry.lang and entry.lang != locale.code else ""
         common = {
             "site": self.corpus.site,
             "footer_pages": _footer(self.corpus, locale),
             "has_periods": bool(self.corpus.periods),
             "has_map": self.atlas is not None,
+            "published": self.published(url, title, entry),
         }
         return Page(url, template, {**common, **context}, title, locale, alternates, lang)
+
+    def published(self, url: str, title: str, entry: Entry | None) -> dict[str, Any]:
+        """What the page says about itself: JSON-LD (with an absolute base_url), citation, correction links."""
+        site, code = self.corpus.site, self.locale.code
+        out: dict[str, Any] = {"json_ld": None, "citation": None, "corrections": None}
+        if site.absolute_base:
+            places = []
+            if isinstance(entry, Event):
+                places = [
+                    (self.corpus.places[r.slug], urls.localized(urls.place(r.slug), self.locale.prefix))
+                    for r in entry.places
+                    if r.slug in self.corpus.places
+                ]
+            out["json_ld"] = published.script_json(published.json_ld(site, entry, url, code, title, places))
+        if entry is None:
+            return out
+        history = self.history or History()
+        files = [entry.base_path or entry.path] + (
+            [entry.path] if entry.base_path and entry.path != entry.base_path else []
+        )
+        if isinstance(entry, Event | Actor | Place):
+            out["citation"] = published.citation(site, entry, url, code, history.changed_of(*files))
+        out["corrections"] = published.corrections(
+            site, history.in_repo(files[-1]), published.entry_title(entry), published.page_url(site, url), site.branch
+        )
+        return out
 
 
 def _footer(corpus: Corpus, locale: Locale) -> list[Link]:
@@ -540,13 +572,17 @@ PRODUCERS: tuple[Producer, ...] = (
 
 
 def make_pages(
-    editions: dict[str, Corpus], locales: Sequence[Locale], search: bool = False, basemap: Basemap | None = None
+    editions: dict[str, Corpus],
+    locales: Sequence[Locale],
+    search: bool = False,
+    basemap: Basemap | None = None,
+    history: History | None = None,
 ) -> list[Page]:
     """Every page of the site in every language, in a stable order; bodies render lazily (see markdown.Body)."""
     pages: list[Page] = []
     atlas = Atlas.of(basemap) if basemap is not None else None
     for locale in locales:
-        edition = Edition(editions[locale.code], locale, tuple(locales), search, atlas)
+        edition = Edition(editions[locale.code], locale, tuple(locales), search, atlas, history)
         for produce in PRODUCERS:
             pages.extend(produce(edition))
     return pages

@@ -20,6 +20,7 @@ from . import exports, search, urls
 from .corpus import Corpus, build_corpus, unknown_reference
 from .errors import Problem, Report, TemplateProblem
 from .feeds import feed_files
+from .history import History, read_history
 from .kinds import BY_SINGULAR, KINDS
 from .locales import Locale, collation_key
 from .maps import Basemap, load_basemap
@@ -46,6 +47,7 @@ class Options:
     search: bool = True  # build the Pagefind index (when installed)
     workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     today: date = field(default_factory=date.today)
+    git_dates: bool = True  # dates last changed from git, for citations (tests of fixed output turn it off)
     cache: EntryCache | None = field(default=None, compare=False)
 
     def templates_dir(self) -> Path:
@@ -228,10 +230,14 @@ PARALLEL_THRESHOLD = 400  # below this, starting workers costs more than it save
 
 
 def plan_pages(
-    editions: dict[str, Corpus], locales: list[Locale], search_index: bool = False, basemap: Basemap | None = None
+    editions: dict[str, Corpus],
+    locales: list[Locale],
+    search_index: bool = False,
+    basemap: Basemap | None = None,
+    history: History | None = None,
 ) -> list[Page]:
     """All pages in every language, refusing two pages that want the same output file."""
-    page_list = make_pages(editions, locales, search_index, basemap)
+    page_list = make_pages(editions, locales, search_index, basemap, history)
     owners: dict[str, str] = {}
     for page in page_list:
         path = urls.output_path(page.url)
@@ -299,7 +305,8 @@ def build(options: Options) -> tuple[Report, Built | None]:
     try:
         locales = load_locales(templates, corpus.site)
         with_index = options.search and search.available()
-        page_list = plan_pages(loaded.editions, locales, with_index, loaded.basemap)
+        history = read_history(options.content) if options.git_dates else History(str(options.content.resolve()))
+        page_list = plan_pages(loaded.editions, locales, with_index, loaded.basemap, history)
         env = make_environment(templates)
         with Staging(options.out) as staging:
             _write_pages(staging, page_list, env, options.workers)
@@ -308,6 +315,13 @@ def build(options: Options) -> tuple[Report, Built | None]:
                 staging.write(rel, data)
             staging.copy_tree("static", templates / "static")
             notes = []
+            if corpus.site.absolute_base is None:
+                notes.append(
+                    "feeds, sitemap.xml, robots.txt, canonical links and social metadata skipped: base_url is not an "
+                    "absolute URL (set base_url: https://example.org/path/ in content/site.yaml, or pass --base-url)"
+                )
+            if history.note:
+                notes.append(history.note)
             if with_index:
                 problem = search.index_site(staging.root)
                 if problem is not None:

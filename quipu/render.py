@@ -9,6 +9,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import hosts, urls
+from .dates import PartialDate
 from .errors import Problem, TemplateProblem, display_path
 from .i18n import Catalog, load_catalog
 from .locales import Locale
@@ -43,6 +44,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
     env.filters["num"] = lambda n: _current().number(n)
     env.filters["host"] = hosts.host_of
     env.filters["human"] = lambda d: _current().date(d)
+    env.filters["human_day"] = lambda d: _current().date(PartialDate(d.year, d.month, d.day))
     env.filters["num_range"] = lambda pair: _current().num_range(*pair)
     return env
 

@@ -304,7 +304,12 @@ SITE = Mapping(
         Field("intro", Text(), "Markdown introduction shown on the home page."),
         Field("author", Text(one_line=True), "Who maintains the site (for metadata and the footer)."),
         Field("license", Text(one_line=True), "Licence of the content, shown in the footer."),
-        Field("repository", Url(), "URL of the source repository, for 'edit this page' links."),
+        Field(
+            "repository",
+            Url(),
+            "URL of the source repository (GitHub), for the 'edit this entry' and 'suggest a correction' links.",
+        ),
+        Field("branch", Text(one_line=True), "The repository's branch those links open; default main."),
         Field("coverage", COVERAGE, "Coverage rules checked by `build.py check --stats`."),
         Field(
             "tags",
