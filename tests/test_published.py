@@ -95,7 +95,10 @@ def test_citation_dates_come_from_git_history(
     bibtex = event_page.select("details pre code")[0].get_text()
     assert "year = 2024" in bibtex and "note = {Last changed 2024-03-05}" in bibtex
     csl = json.loads(event_page.select("details pre code")[1].get_text())
-    assert csl[0]["issued"] == {"date-parts": [[2024, 3, 5]]} and csl[0]["URL"] == "https://example.org/t/events/first-action/"
+    assert (
+        csl[0]["issued"] == {"date-parts": [[2024, 3, 5]]}
+        and csl[0]["URL"] == "https://example.org/t/events/first-action/"
+    )
     place_page = _soup(tmp_path / "site/places/chuschi/index.html")
     assert "Last changed September 14, 2025" in place_page.select_one(".citation").get_text()
 
