@@ -277,9 +277,41 @@ def build_corpus(
         problems,
     )
 
+    problems += _check_old_slugs({"events": ev, "actors": ac, "places": pl, "pages": pg, "periods": pe})
+
     corpus = Corpus(site, sorted(ev.values(), key=Event.sort_key), ac, pl, pg, pe, events_by_slug=ev)
     _index(corpus, sort_key)  # safe even with cycles: hierarchy walks are bounded (see Corpus.ancestors)
     return corpus, problems
+
+
+def _check_old_slugs(by_kind: Mapping[str, Mapping[str, Entry]]) -> list[Problem]:
+    """An old slug redirects to one entry: it may not be a live slug of its kind, nor claimed twice."""
+    problems = []
+    for kind, items in by_kind.items():
+        claimed: dict[str, Entry] = {}
+        for entry in sorted(items.values(), key=lambda e: e.path):
+            for ref in entry.old_slugs:
+                live = items.get(ref.slug)
+                if live is not None:
+                    what = "this entry's own slug" if live is entry else f"the slug of {live.path}"
+                    problems.append(
+                        Problem(
+                            entry.path,
+                            ref.line,
+                            f"old slug '{ref.slug}' is {what}, so its URL cannot redirect; remove it from 'old_slugs'",
+                        )
+                    )
+                elif ref.slug in claimed:
+                    problems.append(
+                        Problem(
+                            entry.path,
+                            ref.line,
+                            f"old slug '{ref.slug}' is also claimed by {claimed[ref.slug].path}; one URL can redirect to one entry only",
+                        )
+                    )
+                else:
+                    claimed[ref.slug] = entry
+    return problems
 
 
 def _check_periods(

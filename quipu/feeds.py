@@ -42,8 +42,8 @@ def _robots(base: str) -> bytes:
 def _sitemap(base: str, pages: list[Page]) -> bytes:
     rows = []
     for page in sorted(pages, key=lambda p: p.url):
-        if not (page.url.endswith("/") or page.url == ""):
-            continue  # 404.html and other non-pages
+        if not (page.url.endswith("/") or page.url == "") or page.template == "redirect.html":
+            continue  # 404.html, other non-pages, and the old URLs that redirect
         links = "".join(
             f'<xhtml:link rel="alternate" hreflang="{escape(a.code)}" href="{escape(base + a.url)}"/>'
             for a in page.alternates

@@ -106,6 +106,7 @@ class Entry:
     lang: str = field(default="", kw_only=True)
     # The base entry's file, also when the text comes from a translation (errors in fields point there).
     base_path: str = field(default="", kw_only=True)
+    old_slugs: tuple[Ref, ...] = field(default=(), kw_only=True)  # former slugs, redirected to this entry
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, 1)
@@ -238,6 +239,7 @@ def _common(raw: RawEntry, v: dict[str, Any]) -> dict[str, Any]:
         "body_line": raw.body_line,
         "lines": v["__lines__"],
         "draft": v.get("draft", False),
+        "old_slugs": tuple(v.get("old_slugs", ())),
     }
 
 

@@ -10,7 +10,7 @@ that a page can later be fingerprinted by its inputs.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -555,6 +555,24 @@ def not_found_page(ed: Edition) -> Iterator[Page]:
 
 Producer = Callable[[Edition], Iterator[Page]]
 # The recipe: every page kind, in the order pages are written.
+def redirect_pages(ed: Edition) -> Iterator[Page]:
+    """A page at each old slug's URL that sends readers (and search engines) to the entry's URL."""
+    corpus, prefix = ed.corpus, ed.locale.prefix
+    kinds: dict[str, Iterable[Entry]] = {
+        "events": corpus.events,
+        "actors": corpus.actors.values(),
+        "places": corpus.places.values(),
+        "pages": corpus.pages.values(),
+        "periods": corpus.periods.values(),
+    }
+    for kind, entries in kinds.items():
+        for entry in entries:
+            target = urls.localized(urls.of(kind, entry.slug), prefix)
+            for old in entry.old_slugs:
+                title = published.entry_title(entry)
+                yield ed.page(urls.of(kind, old.slug), "redirect.html", {"target": target, "target_title": title}, title)
+
+
 PRODUCERS: tuple[Producer, ...] = (
     timeline_page,
     year_pages,
@@ -568,6 +586,7 @@ PRODUCERS: tuple[Producer, ...] = (
     content_pages,
     search_page,
     not_found_page,
+    redirect_pages,
 )
 
 

@@ -140,6 +140,11 @@ EVENT = Mapping(
         Field(
             "summary", Text(one_line=True, max_length=300), "One line for lists; defaults to the body's first sentence."
         ),
+        Field(
+            "old_slugs",
+            ListOf(Slug("entry")),
+            "Former slugs of this entry: each old URL gets a page that redirects here, so published links keep working.",
+        ),
         Field("draft", Boolean(), "true keeps the entry out of the build unless --drafts is given."),
     )
 )
@@ -170,6 +175,11 @@ ACTOR = Mapping(
         Field("part_of", Slug("actor"), "Slug of the organisation this actor belongs to."),
         Field("active", ACTIVE, "Years of activity: {from: YYYY, to: YYYY}."),
         Field("sources", ListOf(SOURCE, unique=False), "Sources for the description."),
+        Field(
+            "old_slugs",
+            ListOf(Slug("entry")),
+            "Former slugs of this entry: each old URL gets a page that redirects here, so published links keep working.",
+        ),
         Field("draft", Boolean(), "true keeps the entry out of the build unless --drafts is given."),
     )
 )
@@ -200,6 +210,11 @@ PLACE = Mapping(
         ),
         Field("aliases", ListOf(Text(one_line=True)), "Other names and spellings."),
         Field("sources", ListOf(SOURCE, unique=False), "Sources for the description and coordinates."),
+        Field(
+            "old_slugs",
+            ListOf(Slug("entry")),
+            "Former slugs of this entry: each old URL gets a page that redirects here, so published links keep working.",
+        ),
         Field("draft", Boolean(), "true keeps the entry out of the build unless --drafts is given."),
     )
 )
@@ -208,6 +223,11 @@ PAGE = Mapping(
     fields=(
         Field("title", Text(one_line=True, max_length=200), "Page title.", required=True, example="About"),
         Field("summary", Text(one_line=True), "One line description."),
+        Field(
+            "old_slugs",
+            ListOf(Slug("entry")),
+            "Former slugs of this entry: each old URL gets a page that redirects here, so published links keep working.",
+        ),
         Field("draft", Boolean(), "true keeps the page out of the build unless --drafts is given."),
     )
 )
@@ -238,6 +258,11 @@ PERIOD_ENTRY = Mapping(
             "At least one source for the period and its dates.",
             required=True,
             example="[{title: ..., publisher: ..., url: https://...}]",
+        ),
+        Field(
+            "old_slugs",
+            ListOf(Slug("entry")),
+            "Former slugs of this entry: each old URL gets a page that redirects here, so published links keep working.",
         ),
         Field("draft", Boolean(), "true keeps the entry out of the build unless --drafts is given."),
     )

@@ -118,3 +118,26 @@ def test_a_shallow_clone_gives_no_dates_and_says_why(
     assert run.code == 0, run.err
     assert "this is a shallow clone" in run.err
     assert "Last changed" not in (tmp_path / "site/events/first-action/index.html").read_text(encoding="utf-8")
+
+
+def test_old_slugs_redirect_in_every_language(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    make_site(
+        {
+            "site.yaml": ABSOLUTE + "languages: [en, es]\n",
+            "events/1980/first-action.md": event(extra="old_slugs: [first-attack]\n"),
+        }
+    )
+    run = cli("build", "--out", str(tmp_path / "site"))
+    assert run.code == 0, run.err
+    for prefix, target in (
+        ("", "https://example.org/t/events/first-action/"),
+        ("es/", "https://example.org/t/es/events/first-action/"),
+    ):
+        page = _soup(tmp_path / f"site/{prefix}events/first-attack/index.html")
+        assert page.find("meta", attrs={"http-equiv": "refresh"})["content"] == "0; url=../first-action/"
+        assert page.find("link", rel="canonical")["href"] == target
+        assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    sitemap = (tmp_path / "site/sitemap.xml").read_text(encoding="utf-8")
+    assert "first-attack" not in sitemap and "events/first-action/" in sitemap
