@@ -287,7 +287,7 @@ def build_corpus(
 def _check_old_slugs(by_kind: Mapping[str, Mapping[str, Entry]]) -> list[Problem]:
     """An old slug redirects to one entry: it may not be a live slug of its kind, nor claimed twice."""
     problems = []
-    for kind, items in by_kind.items():
+    for items in by_kind.values():
         claimed: dict[str, Entry] = {}
         for entry in sorted(items.values(), key=lambda e: e.path):
             for ref in entry.old_slugs:
