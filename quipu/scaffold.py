@@ -43,9 +43,15 @@ sources:
   - title: FILL IN the title of the article, report or ruling
     publisher: FILL IN who published it
     url: https://FILL-IN.example/the-page-you-read
+    # When you read a copy (Scribd, an archive, a mirror): its address; url above is then the original's, if known.
+    # read_at: https://...
+    # Where in a long document: volume, chapter, page.
+    # locator: Tomo V, capítulo 2.6
     # date: YYYY-MM-DD
 # One line for lists (default: the first sentence of the text below).
 # summary:
+# Former slugs of this entry, after a rename: their URLs redirect here.
+# old_slugs: []
 # true keeps the entry out of the build until it is ready.
 draft: false
 # Below: 60-250 words in your own words (what happened, who was responsible
@@ -88,8 +94,12 @@ kind: {kind}
 # within:
 # Slugs of regions (places of kind region) it also belongs to, e.g. [vraem].
 regions: []
-# [latitude, longitude] in decimal degrees; south and west are negative.
+# [latitude, longitude] in decimal degrees; south and west are negative, from a source that gives them.
 # coordinates: [-12.0, -74.0]
+# How closely they locate it: exact, settlement, district, province, department or area.
+# coordinates_precision: settlement
+# When only a larger place's coordinates could be sourced: that place's slug.
+# coordinates_of:
 aliases: []
 sources:
   - title: FILL IN the title of the source
