@@ -13,7 +13,9 @@ from typing import Any
 
 from . import urls
 from .corpus import Corpus
+from .i18n import N_
 from .model import COUNT_KINDS, Event, Source
+from .published import page_url
 from .text import plain_text
 
 SCHEMA_VERSION = 1
@@ -71,6 +73,112 @@ def _event(e: Event) -> dict[str, Any]:
         "text": plain_text(e.body),
         "sources": [_source(s) for s in e.sources],
     }
+
+
+def location(corpus: Corpus, event: Event) -> dict[str, Any]:
+    """Where an event happened, as conflict-data tables give it: the first place listed (the most specific,
+    by the contributors' convention), its department, province and district, and the nearest coordinates
+    with how precisely they locate the event."""
+    places = [corpus.places[r.slug] for r in event.places if r.slug in corpus.places]
+    out: dict[str, Any] = {
+        "place": None,
+        "department": None,
+        "province": None,
+        "district": None,
+        "latitude": None,
+        "longitude": None,
+        "coordinates_precision": None,
+    }
+    if not places:
+        return out
+    first = places[0]
+    chain = [*corpus.ancestors(first), first]
+    out["place"] = first.slug
+    for level in ("department", "province", "district"):
+        out[level] = next((p.name for p in chain if p.kind == level), None)
+    for place in reversed(chain):  # the place itself, then each larger one
+        if place.coordinates is None:
+            continue
+        out["latitude"], out["longitude"] = place.coordinates
+        if place is not first:
+            out["coordinates_precision"] = (
+                place.kind if place.kind in ("district", "province", "department") else "area"
+            )
+        elif place.coordinates_of is not None:
+            outer = corpus.places.get(place.coordinates_of.slug)
+            out["coordinates_precision"] = (
+                outer.kind if outer and outer.kind in ("district", "province", "department") else "area"
+            )
+        else:
+            out["coordinates_precision"] = place.coordinates_precision or (
+                "settlement" if place.kind == "town" else "exact" if place.kind == "site" else place.kind
+            )
+        break
+    return out
+
+
+def csv_columns(other_languages: list[str]) -> list[tuple[str, str]]:
+    """Every column of events.csv in order, with what it holds: the header and the data page both use it."""
+    columns = [
+        ("slug", N_("The event's identifier: its file name, and the last part of its URL.")),
+        ("date", N_("When it happened or began: YYYY, YYYY-MM or YYYY-MM-DD, only as precise as known.")),
+        ("date_precision", N_("year, month or day.")),
+        ("end_date", N_("When it ended, for events that lasted.")),
+        ("date_note", N_("How the date is known, or why it is not known more precisely.")),
+        ("title", N_("Title, in the default language.")),
+        ("places", N_("Slugs of the places, separated by semicolons.")),
+        ("actors", N_("Slugs of the actors involved, separated by semicolons.")),
+        ("tags", N_("Slugs of the topics, separated by semicolons.")),
+    ]
+    for kind in COUNT_KINDS:
+        columns += [
+            (f"{kind}_min", N_("Lowest figure the sources give (killed, wounded, disappeared or captured).")),
+            (f"{kind}_max", N_("Highest figure the sources give; the same as the lowest when they agree.")),
+        ]
+    columns += [
+        ("casualties_aggregate", N_("true when the figures are an estimate over many events, not one event's toll.")),
+        ("casualties_note", N_("Who counted, and what is disputed.")),
+        ("sources", N_("Each source's address, or its title when it has none, separated by ' | '.")),
+    ]
+    for code in other_languages:
+        columns += [
+            (f"title_{code}", N_("The title in this language.")),
+            (f"summary_{code}", N_("The one-line summary in this language.")),
+            (f"date_note_{code}", N_("The date note in this language.")),
+            (f"casualties_note_{code}", N_("The casualty note in this language.")),
+            (
+                f"translated_{code}",
+                N_("true when these texts are a translation, empty when they stand in untranslated."),
+            ),
+        ]
+    return columns + list(CSV_EXTRA_COLUMNS)
+
+
+# The columns added for conflict-data users (after the original ones, which keep their places), documented
+# on the data page: one home for their names and meanings.
+CSV_EXTRA_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("url", N_("The event's page: its full address when the site has one, else its path.")),
+    ("start_earliest", N_("The first day the event may have started (its date at the precision known).")),
+    ("start_latest", N_("The last day it may have started: the same day when the date is known to the day.")),
+    ("end_latest", N_("The last day it may have ended (the end date, else the start date).")),
+    ("place", N_("Slug of the first place listed, the most specific.")),
+    ("department", N_("Department of that place.")),
+    ("province", N_("Province of that place, when known.")),
+    ("district", N_("District of that place, when known.")),
+    ("latitude", N_("Latitude of the nearest coordinates known (the place's, else a larger place's).")),
+    ("longitude", N_("Longitude of the same point.")),
+    (
+        "coordinates_precision",
+        N_(
+            "How closely that point locates the event: exact, settlement, district, province, department, country or area."
+        ),
+    ),
+    ("actor_names", N_("Names of the actors involved, separated by semicolons.")),
+    ("responsible", N_("Slugs of the actors held responsible, with who held them so, separated by semicolons.")),
+    ("periods", N_("Slugs of the periods the event falls in.")),
+    ("source_titles", N_("Titles of the sources, separated by ' | '.")),
+    ("source_urls", N_("The sources' addresses, in the same order (empty for a print source).")),
+)
 
 
 def _dumps(data: Any) -> bytes:
@@ -154,7 +262,7 @@ def export_files(editions: dict[str, Corpus]) -> dict[str, bytes]:
     ]
     files = {
         urls.data("events.json"): _dumps({**meta, "events": events}),
-        urls.data("events.csv"): _events_csv(corpus.events, others),
+        urls.data("events.csv"): _events_csv(corpus, others),
         urls.data("actors.json"): _dumps({**meta, "actors": actors}),
         urls.data("places.geojson"): _dumps({"type": "FeatureCollection", "features": features}),
     }
@@ -169,21 +277,11 @@ def _localized_event(edition: Corpus, slug: str, code: str) -> dict[str, Any]:
     return texts
 
 
-def _events_csv(events: list[Event], others: dict[str, Corpus]) -> bytes:
+def _events_csv(corpus: Corpus, others: dict[str, Corpus]) -> bytes:
+    events = corpus.events
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    header = ["slug", "date", "date_precision", "end_date", "date_note", "title", "places", "actors", "tags"]
-    for kind in COUNT_KINDS:
-        header += [f"{kind}_min", f"{kind}_max"]
-    header += ["casualties_aggregate", "casualties_note", "sources"]
-    for code in others:
-        header += [
-            f"title_{code}",
-            f"summary_{code}",
-            f"date_note_{code}",
-            f"casualties_note_{code}",
-            f"translated_{code}",
-        ]
+    header = [name for name, _doc in csv_columns(list(others))]
     writer.writerow(header)
     for e in events:
         row = [
@@ -206,13 +304,34 @@ def _events_csv(events: list[Event], others: dict[str, Corpus]) -> bytes:
         ]
         row.append(" | ".join(s.url or s.title for s in e.sources))
         for edition in others.values():
-            t = _event_texts(edition.events_by_slug[e.slug])
+            texts = _event_texts(edition.events_by_slug[e.slug])
             row += [
-                t["title"],
-                t["summary"],
-                t["date_note"] or "",
-                t["casualty_note"] or "",
-                "true" if t["translated"] else "",
+                texts["title"],
+                texts["summary"],
+                texts["date_note"] or "",
+                texts["casualty_note"] or "",
+                "true" if texts["translated"] else "",
             ]
+        row += _extra_columns(corpus, e)
         writer.writerow(row)
     return buffer.getvalue().encode("utf-8")
+
+
+def _extra_columns(corpus: Corpus, e: Event) -> list[str]:
+    where = location(corpus, e)
+    end = e.end_date or e.date
+    values = {
+        "url": page_url(corpus.site, urls.event(e.slug)),
+        "start_earliest": e.date.earliest().isoformat(),
+        "start_latest": e.date.latest().isoformat(),
+        "end_latest": end.latest().isoformat(),
+        **{k: "" if v is None else str(v) for k, v in where.items()},
+        "actor_names": ";".join(corpus.actors[r.slug].name for r in e.actors if r.slug in corpus.actors),
+        "responsible": ";".join(
+            r.actor.slug + (f" ({r.according_to})" if r.according_to else "") for r in e.responsible
+        ),
+        "periods": ";".join(p.slug for p in corpus.periods_of_event.get(e.slug, [])),
+        "source_titles": " | ".join(s.title for s in e.sources),
+        "source_urls": " | ".join(s.url or "" for s in e.sources),
+    }
+    return [values[name] for name, _doc in CSV_EXTRA_COLUMNS]

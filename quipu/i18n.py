@@ -20,6 +20,12 @@ from babel.messages.pofile import PoFileError, read_po
 
 from .errors import Problem, TemplateProblem, display_path
 
+
+def N_(text: str) -> str:  # noqa: N802 - the name gettext tools look for
+    """Marks an interface string for the catalog (pybabel extract); it is translated where it is shown."""
+    return text
+
+
 try:
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover

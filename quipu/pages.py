@@ -14,22 +14,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from . import published, urls
+from . import exports, published, urls
 from .charts import Strip, timeline_strip, year_months
 from .corpus import Corpus
 from .dates import PartialDate
 from .history import History
+from .i18n import N_
 from .locales import Locale
 from .maps import WIDTH, Basemap, Projection, hull, match_departments, path_data, units
 from .markdown import Body
 from .model import NEEDS_COORDINATES, Actor, Entry, Event, Period, Place, deaths
 from .model import Page as ContentPage
-
-
-def N_(text: str) -> str:  # noqa: N802 - the name gettext tools look for
-    """Marks an interface string for the catalog (pybabel extract); templates translate it with t()."""
-    return text
-
 
 ACTOR_KIND_LABELS = {
     "armed-group": N_("Armed groups"),
@@ -83,6 +78,12 @@ class Link(NamedTuple):
     title: str
     url: str
     lang: str = ""  # set when the title is not in the page's language
+
+
+class Download(NamedTuple):
+    url: str  # site URL of the file (shared by every language)
+    format: str
+    description: str
 
 
 class Alternate(NamedTuple):
@@ -264,6 +265,40 @@ def all_events_page(ed: Edition) -> Iterator[Page]:
         "events.html",
         {"years": [(y, corpus.events_by_year[y]) for y in years], "total": len(corpus.events)},
         locale.t("All events"),
+    )
+
+
+def data_page(ed: Edition) -> Iterator[Page]:
+    """What can be downloaded and what each field means (the CSV's columns from exports, their one home)."""
+    corpus, locale = ed.corpus, ed.locale
+    t = locale.t
+    downloads = [
+        Download(urls.data("events.json"), "JSON", t("Every event with all its fields, the text in each language.")),
+        Download(
+            urls.data("events.csv"), "CSV", t("Every event as one row, for spreadsheets and conflict-data tools.")
+        ),
+        Download(urls.data("actors.json"), "JSON", t("Every actor, with aliases, parent organisation and sources.")),
+        Download(urls.data("places.geojson"), "GeoJSON", t("Every place with coordinates, its hierarchy and names.")),
+    ]
+    if corpus.periods:
+        downloads.append(Download(urls.data("periods.json"), "JSON", t("The periods and the events in each.")))
+    for other in ed.locales:
+        downloads.append(
+            Download(
+                urls.data(f"timelinejs.{other.code}.json"),
+                "TimelineJS",
+                t(
+                    "The timeline in TimelineJS3's JSON format, in {language}, with the periods as eras.",
+                    language=other.native_name,
+                ),
+            )
+        )
+    columns = [(name, t(doc)) for name, doc in exports.csv_columns([o.code for o in ed.locales if not o.default])]
+    yield ed.page(
+        urls.data(""),
+        "data.html",
+        {"downloads": downloads, "columns": columns, "feeds": bool(corpus.site.absolute_base)},
+        t("Data"),
     )
 
 
@@ -554,6 +589,8 @@ def not_found_page(ed: Edition) -> Iterator[Page]:
 
 
 Producer = Callable[[Edition], Iterator[Page]]
+
+
 # The recipe: every page kind, in the order pages are written.
 def redirect_pages(ed: Edition) -> Iterator[Page]:
     """A page at each old slug's URL that sends readers (and search engines) to the entry's URL."""
@@ -570,7 +607,9 @@ def redirect_pages(ed: Edition) -> Iterator[Page]:
             target = urls.localized(urls.of(kind, entry.slug), prefix)
             for old in entry.old_slugs:
                 title = published.entry_title(entry)
-                yield ed.page(urls.of(kind, old.slug), "redirect.html", {"target": target, "target_title": title}, title)
+                yield ed.page(
+                    urls.of(kind, old.slug), "redirect.html", {"target": target, "target_title": title}, title
+                )
 
 
 PRODUCERS: tuple[Producer, ...] = (
@@ -585,6 +624,7 @@ PRODUCERS: tuple[Producer, ...] = (
     map_page,
     content_pages,
     search_page,
+    data_page,
     not_found_page,
     redirect_pages,
 )

@@ -30,6 +30,7 @@ from .render import load_locales, make_environment, render_page
 from .schema import Checked, validate, validate_all
 from .source import EntryCache, RawEntry, find_files, read_entry, read_site_file, site_translation_languages
 from .text import body_problems, placeholder_problem
+from .timelinejs import timeline_files
 from .translations import Bases, Translation, localize_entry, localize_site, validate_translation
 from .writer import Staging
 
@@ -253,9 +254,10 @@ def plan_pages(
     return page_list
 
 
-def data_files(editions: dict[str, Corpus], page_list: list[Page]) -> dict[str, bytes]:
+def data_files(editions: dict[str, Corpus], page_list: list[Page], locales: list[Locale]) -> dict[str, bytes]:
     """Downloads, feeds and sitemap: every output file that is not a rendered page."""
     files = exports.export_files(editions)
+    files.update(timeline_files(editions, locales))
     files.update(feed_files(editions, page_list))
     return files
 
@@ -310,7 +312,7 @@ def build(options: Options) -> tuple[Report, Built | None]:
         env = make_environment(templates)
         with Staging(options.out) as staging:
             _write_pages(staging, page_list, env, options.workers)
-            exported = data_files(loaded.editions, page_list)
+            exported = data_files(loaded.editions, page_list, locales)
             for rel, data in sorted(exported.items()):
                 staging.write(rel, data)
             staging.copy_tree("static", templates / "static")

@@ -80,6 +80,7 @@ def asset(name: str) -> str:
 
 
 def data(name: str) -> str:
+    """A download (data/events.json), or with no name the page that documents them (data/)."""
     return f"data/{name}"
 
 
@@ -88,8 +89,11 @@ LANGUAGE_NEUTRAL = ("static/", "data/", "pagefind/", "sitemap.xml", "robots.txt"
 
 
 def localized(url: str, prefix: str) -> str:
-    """The URL in a language: the default's has no prefix, the others live under es/ and so on."""
-    if not prefix or url.startswith(LANGUAGE_NEUTRAL):
+    """The URL in a language: the default's has no prefix, the others live under es/ and so on.
+
+    Files under the shared folders (data/events.json) serve every language; a page there (data/) does not.
+    """
+    if not prefix or (url.startswith(LANGUAGE_NEUTRAL) and not url.endswith("/")):
         return url
     return prefix + url
 
