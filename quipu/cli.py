@@ -22,7 +22,7 @@ from .stats import coverage_problems, stats
 from .translations import TRANSLATION_SCHEMAS, translation_json_schema
 from .writer import WriteRefused
 
-COMMANDS = ("build", "check", "serve", "new", "schema", "stats")
+COMMANDS = ("build", "check", "serve", "new", "schema", "stats", "links", "init", "templates")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +44,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py", description="Build, check and preview the timeline site.")
+    called = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "quipu"
+    prog = called if called in ("build.py", "quipu") else "quipu"
+    parser = argparse.ArgumentParser(prog=prog, description="Build, check and preview a timeline site.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -101,6 +103,23 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help="print coverage figures as JSON")
     _common(p)
+
+    p = sub.add_parser("links", help="check every internal link, asset and #fragment of a built site")
+    p.add_argument("out", nargs="?", type=Path, default=Path("site"), help="the built site (default: site)")
+    p.add_argument(
+        "--base-url", default=None, metavar="URL", help="the base_url it was built with, to check absolute links too"
+    )
+    p.add_argument("--format", choices=("text", "json", "github"), default="text", help="problem report format")
+    p.add_argument("--strict", action="store_true", help=argparse.SUPPRESS)
+
+    p = sub.add_parser("init", help="start a new timeline project in a folder: content, templates, workflows")
+    p.add_argument("folder", type=Path, help="the folder to create (must be empty or not exist)")
+    p.add_argument("--title", default="A timeline", help="the site's title")
+    p.add_argument("--language", default="en", help="the site's language code (default: en)")
+
+    p = sub.add_parser("templates", help="list the default theme's files, or copy one into templates/ to override it")
+    p.add_argument("--copy", metavar="NAME", help="the file to copy, e.g. base.html or static/style.css")
+    p.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR", help="default: templates")
     return parser
 
 
@@ -140,6 +159,45 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             target.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             print(f"wrote {target}", file=out)
         return 0
+    if args.command == "links":
+        from .links import check_links
+
+        started = time.perf_counter()
+        if not args.out.is_dir():
+            print(f"error: {args.out} is not a built site; run build first or pass the output folder", file=err)
+            return 2
+        report = Report()
+        problems, checked = check_links(args.out, args.base_url)
+        report.extend(problems)
+        return _finish(report, args, out, err, f"checked {checked} links in {args.out}", started)
+    if args.command == "templates":
+        from .theme import default_theme
+
+        theme_dir = default_theme()
+        files = sorted(
+            p.relative_to(theme_dir).as_posix()
+            for p in theme_dir.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        )
+        if not args.copy:
+            for name in files:
+                print(name, file=out)
+            return 0
+        if args.copy not in files:
+            print(f"error: the theme has no '{args.copy}'; run 'templates' to list its files", file=err)
+            return 2
+        target = args.templates / args.copy
+        if target.exists():
+            print(f"error: {target} exists; edit it, or remove it to copy the theme's again", file=err)
+            return 2
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((theme_dir / args.copy).read_bytes())
+        print(f"copied {args.copy} to {target}: it now replaces the theme's file of that name", file=out)
+        return 0
+    if args.command == "init":
+        from .starter import init
+
+        return init(args.folder, args.title, args.language, out, err)
     if args.command == "serve":
         from .serve import serve
 

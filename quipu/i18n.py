@@ -63,16 +63,20 @@ class Catalog:
         return self.translations.ngettext(one, many, n)
 
 
-def load_catalog(templates: Path, language: str) -> Catalog:
-    """The catalog for a language code ('es', 'es-PE' → es.po or es.yaml); English needs none."""
+def load_catalog(templates: Path | list[Path], language: str) -> Catalog:
+    """The catalog for a language code ('es', 'es-PE' → es.po or es.yaml); English needs none.
+
+    With several folders (a project's over the theme), the first that has a catalog for the language wins.
+    """
     base = language.split("-")[0].lower()
-    for name in (language, base):
-        po = templates / "i18n" / f"{name}.po"
-        if po.is_file():
-            return Catalog(base, _read_po(po))
-        path = templates / "i18n" / f"{name}.yaml"
-        if path.is_file():
-            return Catalog(base, _read_yaml(path))
+    for folder in templates if isinstance(templates, list) else [templates]:
+        for name in (language, base):
+            po = folder / "i18n" / f"{name}.po"
+            if po.is_file():
+                return Catalog(base, _read_po(po))
+            path = folder / "i18n" / f"{name}.yaml"
+            if path.is_file():
+                return Catalog(base, _read_yaml(path))
     return Catalog(base, {})
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from . import exports, search, urls
+from . import exports, search, theme, urls
 from .corpus import Corpus, build_corpus, unknown_reference
 from .errors import Problem, Report, TemplateProblem
 from .feeds import feed_files
@@ -34,8 +34,6 @@ from .timelinejs import timeline_files
 from .translations import Bases, Translation, localize_entry, localize_site, validate_translation
 from .writer import Staging
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-
 
 @dataclass(frozen=True)
 class Options:
@@ -51,11 +49,9 @@ class Options:
     git_dates: bool = True  # dates last changed from git, for citations (tests of fixed output turn it off)
     cache: EntryCache | None = field(default=None, compare=False)
 
-    def templates_dir(self) -> Path:
-        if self.templates is not None:
-            return self.templates
-        local = Path("templates")
-        return local if local.is_dir() else PACKAGE_ROOT / "templates"
+    def template_dirs(self) -> list[Path]:
+        """The project's templates (--templates, else ./templates when present) over the default theme."""
+        return theme.layers(self.templates if self.templates is not None else Path("templates"))
 
 
 @dataclass
@@ -303,7 +299,7 @@ def build(options: Options) -> tuple[Report, Built | None]:
     if loaded.corpus is None or loaded.report.failed(options.strict):
         return loaded.report, None
     corpus = loaded.corpus
-    templates = options.templates_dir()
+    templates = options.template_dirs()
     try:
         locales = load_locales(templates, corpus.site)
         with_index = options.search and search.available()
@@ -315,7 +311,8 @@ def build(options: Options) -> tuple[Report, Built | None]:
             exported = data_files(loaded.editions, page_list, locales)
             for rel, data in sorted(exported.items()):
                 staging.write(rel, data)
-            staging.copy_tree("static", templates / "static")
+            for folder in reversed(templates):  # the theme's files first, then the project's over them
+                staging.copy_tree("static", folder / "static")
             notes = []
             if corpus.site.absolute_base is None:
                 notes.append(

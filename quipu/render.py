@@ -17,10 +17,13 @@ from .model import SiteConfig
 from .pages import Page
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
-    """One environment for every language: strings and formats come from the page's Locale."""
+def make_environment(templates: list[Path]) -> jinja2.Environment:
+    """One environment for every language: strings and formats come from the page's Locale.
+
+    `templates` are searched in order, so a project's file overrides the theme's of the same name.
+    """
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.FileSystemLoader([str(t) for t in templates]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -49,7 +52,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def load_locales(templates: Path, site: SiteConfig) -> list[Locale]:
+def load_locales(templates: list[Path], site: SiteConfig) -> list[Locale]:
     """The site's languages as Locales, the default first, each with its interface catalog."""
     return [
         Locale(code, i == 0, site.formats.get(code, code.replace("-", "_")), load_catalog(templates, code))

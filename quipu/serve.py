@@ -94,7 +94,7 @@ class DevServer:
         print(f"serve: rebuild {verdict} ({time.perf_counter() - started:.2f} s)", file=self.err, flush=True)
 
     def _folders(self) -> list[Path]:
-        return [self.options.content, self.options.templates_dir()]
+        return [self.options.content, *self.options.template_dirs()]
 
     def watch(self, last: dict[str, tuple[float, int]]) -> None:
         """Rebuild whenever the watched files differ from `last`, the state the last build saw."""
