@@ -200,9 +200,15 @@ def build_corpus(
                     )
                     problems.append(Problem(event.path, ref.line, f"unknown tag '{ref.slug}'{hint}{fix}"))
         for source in event.sources:
-            if not source.url and not source.read_at and source.publisher:
+            # A dated publication (a newspaper of 1994) can be found by its title, publisher and date.
+            if not source.url and not source.read_at and source.publisher and source.date is None:
                 problems.append(
-                    Problem(event.path, source.line, "source has no url; add one if the source is online", "warning")
+                    Problem(
+                        event.path,
+                        source.line,
+                        "source has no url and no date; add its address if it is online, or its date of publication",
+                        "warning",
+                    )
                 )
         looks_back = any(t.slug in site.retrospective_tags for t in event.tags)
         for ref in event.actors:

@@ -56,11 +56,15 @@ NEVER_CITABLE: dict[str, str] = {
     "profilpelajar.com": "a scraped copy of Wikipedia",
     "aroundus.com": "a scraped copy of Wikipedia",
     "netblogpro.com": "a scraped copy of news articles",
-    # content-delivery hosts: the publisher's article has its own address
-    "cdn.arcpublishing.com": "a content-delivery host, not the publisher's article address",
-    "cloudfront.net": "a content-delivery host, not the publisher's article address",
     # malformed addresses
     "wikipedia.com": "not Wikipedia's address (it is wikipedia.org)",
+}
+
+# The publisher's own file servers: not an article's address (an error as `url`), but a fair place to
+# have read it (`read_at`), with the article named by title, publisher and date.
+CONTENT_DELIVERY: dict[str, str] = {
+    "cdn.arcpublishing.com": "a content-delivery host, not the publisher's article address",
+    "cloudfront.net": "a content-delivery host, not the publisher's article address",
 }
 
 COPIES: dict[str, str] = {
@@ -113,12 +117,12 @@ def _match(host: str, table: dict[str, str]) -> str | None:
     return None
 
 
-def never_citable(url: str) -> str | None:
-    """Why a URL can never be cited, or None."""
+def never_citable(url: str, as_read_at: bool = False) -> str | None:
+    """Why a URL can never be cited (as a source's url, or where it was read), or None."""
     host = host_of(url)
     if host.endswith("."):
         return "its host ends with a dot (a malformed address)"
-    return _match(host, NEVER_CITABLE)
+    return _match(host, NEVER_CITABLE) or (None if as_read_at else _match(host, CONTENT_DELIVERY))
 
 
 def copy_host(url: str) -> str | None:
@@ -142,13 +146,14 @@ def host_problems(source: dict[str, Any], path: str) -> list[Problem]:
     line, lines = source["__line__"], source["__lines__"]
     problems = []
     for key in ("url", "read_at"):
-        if key in source and (why := never_citable(source[key])) is not None:
+        if key in source and (why := never_citable(source[key], as_read_at=key == "read_at")) is not None:
+            fix = (
+                "name the article (title, publisher, date) and put this address in read_at"
+                if _match(host_of(source[key]), CONTENT_DELIVERY)
+                else "cite the original, or another source you read"
+            )
             problems.append(
-                Problem(
-                    path,
-                    lines.get(key, line),
-                    f"'{host_of(source[key])}' is never citable ({why}); cite the original, or another source you read",
-                )
+                Problem(path, lines.get(key, line), f"'{host_of(source[key])}' is never citable ({why}); {fix}")
             )
     if "url" in source and (copy := copy_host(source["url"])) is not None:
         problems.append(

@@ -46,21 +46,19 @@ def _parse(path: Path) -> _Page:
     return page
 
 
-def _resolve(root: Path, page: Path, href: str, base: str | None) -> tuple[Path, str] | None:
+def _resolve(root: Path, page: Path, href: str, base: str | None, base_path: str) -> tuple[Path, str] | None:
     """The file a link points to, and its fragment; None for links this check does not follow."""
     if base and href.startswith(base):
-        href = "/" + href[len(base) :]
-        relative_to_root = True
-    else:
-        relative_to_root = False
+        href = base_path + href[len(base) :]
     parts = urlsplit(href)
     if parts.scheme or parts.netloc or href.startswith(("mailto:", "tel:", "data:", "javascript:")):
         return None
     path = unquote(parts.path)
-    if relative_to_root or path.startswith("/"):
-        # A root-relative link (404.html uses them) is under the base path, which the folder stands for.
-        target_rel = path.lstrip("/")
-        target = root / target_rel
+    if path.startswith("/"):
+        # Root-relative (404.html uses them): the folder stands for the base path.
+        if not path.startswith(base_path):
+            return root / ".." / path.lstrip("/"), parts.fragment  # outside the site
+        target = root / path[len(base_path) :]
     elif path == "":
         target = page
     else:
@@ -73,7 +71,8 @@ def _resolve(root: Path, page: Path, href: str, base: str | None) -> tuple[Path,
 def check_links(root: Path, base_url: str | None = None) -> tuple[list[Problem], int]:
     """Every broken internal link of the site in `root`, at its file and line; and how many links were checked."""
     base = base_url if base_url and "://" in base_url else None
-    base_path = urlsplit(base_url).path if base_url else "/"
+    base_path = "/" + (urlsplit(base_url).path if base_url else "/").strip("/") + "/"
+    base_path = "/" if base_path == "//" else base_path
     pages: dict[Path, _Page] = {}
 
     def parsed(path: Path) -> _Page:
@@ -86,9 +85,7 @@ def check_links(root: Path, base_url: str | None = None) -> tuple[list[Problem],
     for page_path in _html_files(root):
         page = parsed(page_path)
         for line, href in page.links:
-            if href.startswith(base_path) and base_path != "/" and not base:
-                href = "/" + href[len(base_path) :]
-            resolved = _resolve(root, page_path, href, base)
+            resolved = _resolve(root, page_path, href, base, base_path)
             if resolved is None:
                 continue
             checked += 1

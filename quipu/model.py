@@ -251,7 +251,7 @@ def source_problems(items: list[dict[str, Any]], path: str) -> list[Problem]:
             problems.append(
                 Problem(path, line, "source needs a 'url' or a 'publisher' so readers can find it; add one")
             )
-        problems += hosts.host_problems(item, path) if False else []  # HOSTRULE
+        problems += hosts.host_problems(item, path)
     return problems
 
 
