@@ -57,6 +57,12 @@ def make_parser() -> argparse.ArgumentParser:
         "--base-url", default=None, metavar="URL", help="path or URL the site is served under, e.g. /peru-timeline/"
     )
     p.add_argument(
+        "--repository",
+        default=None,
+        metavar="URL",
+        help="the repository's address, for the correction and edit links (overrides site.yaml's repository)",
+    )
+    p.add_argument(
         "--jobs", type=int, default=None, metavar="N", help="worker processes for rendering (default: up to 2)"
     )
     p.add_argument(
@@ -207,6 +213,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out=getattr(args, "out", None) or Path("site"),
         templates=args.templates,
         base_url=getattr(args, "base_url", None),
+        repository=getattr(args, "repository", None),
         drafts=args.drafts,
         strict=args.strict,
         search=getattr(args, "search", True),

@@ -476,7 +476,9 @@ def build_period(
     return period, problems
 
 
-def build_site(v: dict[str, Any], path: str, base_url_override: str | None) -> tuple[SiteConfig, list[Problem]]:
+def build_site(
+    v: dict[str, Any], path: str, base_url_override: str | None, repository_override: str | None = None
+) -> tuple[SiteConfig, list[Problem]]:
     problems: list[Problem] = []
     base_url = base_url_override if base_url_override is not None else v.get("base_url", "/")
     if not (base_url.startswith("/") or base_url.startswith(("http://", "https://"))):
@@ -530,7 +532,7 @@ def build_site(v: dict[str, Any], path: str, base_url_override: str | None) -> t
         intro=v.get("intro"),
         author=v.get("author"),
         license=v.get("license"),
-        repository=v.get("repository"),
+        repository=repository_override or v.get("repository"),
         branch=v.get("branch", "main"),
         coverage=v.get("coverage", {}),
         tags={slug: text for slug, (text, _line) in v.get("tags", {}).items()},

@@ -41,6 +41,7 @@ class Options:
     out: Path = Path("site")
     templates: Path | None = None
     base_url: str | None = None
+    repository: str | None = None  # overrides site.yaml's, e.g. from the deploy workflow
     drafts: bool = False
     strict: bool = False
     search: bool = True  # build the Pagefind index (when installed)
@@ -81,7 +82,7 @@ def load(options: Options) -> Loaded:
         values, problems = validate("site", site_raw.data, site_raw.path)
         report.extend(problems)
         if values is not None:
-            site, problems = build_site(values, site_raw.path, options.base_url)
+            site, problems = build_site(values, site_raw.path, options.base_url, options.repository)
             report.extend(problems)
             for at, message in body_problems(site.intro or "", site_raw.data.key_lines.get("intro", 1)):
                 report.error(site_raw.path, at, message)
