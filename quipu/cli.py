@@ -193,9 +193,12 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"error: the theme has no '{args.copy}'; run 'templates' to list its files", file=err)
             return 2
         target = args.templates / args.copy
+        if target.exists() and target.resolve() == (theme_dir / args.copy).resolve():
+            print(f"{target} is the default theme's own file in this checkout; edit it there", file=out)
+            return 0
         if target.exists():
-            print(f"error: {target} exists; edit it, or remove it to copy the theme's again", file=err)
-            return 2
+            print(f"error: {target} already exists; edit it, or remove it to copy the theme's again", file=err)
+            return 1
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((theme_dir / args.copy).read_bytes())
         print(f"copied {args.copy} to {target}: it now replaces the theme's file of that name", file=out)

@@ -49,7 +49,7 @@ def test_templates_lists_and_copies_theme_files(tmp_path: Path) -> None:
     assert "base.html" in listed.out.split() and "static/style.css" in listed.out.split()
     copied = _run(tmp_path, "templates", "--copy", "base.html")
     assert copied.code == 0 and (tmp_path / "templates/base.html").is_file()
-    assert _run(tmp_path, "templates", "--copy", "base.html").code == 2  # never overwrites
+    assert _run(tmp_path, "templates", "--copy", "base.html").code == 1  # never overwrites
 
 
 def test_init_starts_a_project_that_checks_and_builds(tmp_path: Path) -> None:
