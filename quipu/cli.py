@@ -22,6 +22,7 @@ from .stats import coverage_problems, stats
 from .translations import TRANSLATION_SCHEMAS, translation_json_schema
 from .writer import WriteRefused
 
+FORMATS = ("text", "json", "jsonl", "github")
 COMMANDS = ("build", "check", "serve", "new", "schema", "stats", "links", "init", "templates")
 
 
@@ -36,9 +37,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument(
         "--format",
-        choices=("text", "json", "github"),
+        choices=FORMATS,
         default="text",
-        help="problem report format: text (path:line: ...), json (one object per line), github (workflow annotations)",
+        help="problem report format: text (path:line: ...), json (one document), jsonl (one object per line), github (workflow annotations)",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
@@ -115,7 +116,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--base-url", default=None, metavar="URL", help="the base_url it was built with, to check absolute links too"
     )
-    p.add_argument("--format", choices=("text", "json", "github"), default="text", help="problem report format")
+    p.add_argument("--format", choices=FORMATS, default="text", help="problem report format")
     p.add_argument("--strict", action="store_true", help=argparse.SUPPRESS)
 
     p = sub.add_parser("init", help="start a new timeline project in a folder: content, templates, workflows")
@@ -260,22 +261,33 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _finish(report: Report, args: argparse.Namespace, out: TextIO, err: TextIO, what: str, started: float) -> int:
     # Machine-readable reports go to stdout (for pipes: check --format json | jq); the text one and the verdict to stderr.
     stream = err if args.format == "text" else out
-    for problem in report.sorted():
-        print(format_problem(problem, args.format), file=stream)
     failed = report.failed(strict=args.strict)
+    if args.format == "json":
+        document = {
+            "command": args.command,
+            "ok": not failed,
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+            "problems": [_problem_json(p) for p in report.sorted()],
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=1), file=out)
+    else:
+        for problem in report.sorted():
+            print(format_problem(problem, args.format), file=stream)
     elapsed = time.perf_counter() - started
     verdict = "failed" if failed else "ok"
     print(f"{args.command}: {verdict}: {what}; {report.summary()} ({elapsed:.2f} s)", file=err)
     return 1 if failed else 0
 
 
+def _problem_json(problem: Problem) -> dict[str, object]:
+    return {"path": problem.path, "line": problem.line, "severity": problem.severity, "message": problem.message}
+
+
 def format_problem(problem: Problem, style: str) -> str:
-    """One problem as text for people, JSON for tools, or a GitHub Actions annotation for pull requests."""
-    if style == "json":
-        return json.dumps(
-            {"path": problem.path, "line": problem.line, "severity": problem.severity, "message": problem.message},
-            ensure_ascii=False,
-        )
+    """One problem as text for people, a JSON line for tools, or a GitHub Actions annotation for pull requests."""
+    if style == "jsonl":
+        return json.dumps(_problem_json(problem), ensure_ascii=False)
     if style == "github":
         message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         return f"::{problem.severity} file={problem.path},line={problem.line}::{message}"

@@ -56,6 +56,7 @@ NEVER_CITABLE: dict[str, str] = {
     "profilpelajar.com": "a scraped copy of Wikipedia",
     "aroundus.com": "a scraped copy of Wikipedia",
     "netblogpro.com": "a scraped copy of news articles",
+    "bfjaawards.com": "an unrelated domain serving a copy of an encyclopedia article",
     # malformed addresses
     "wikipedia.com": "not Wikipedia's address (it is wikipedia.org)",
 }
@@ -96,6 +97,12 @@ COPIES: dict[str, str] = {
     "thefullwiki.org": "a mirror of Wikipedia",
     "knowpia.com": "a mirror of Wikipedia",
     "wikipedia-on-ipfs.org": "a mirror of Wikipedia",
+    "wiki.li": "a mirror of Wikipedia",
+    "dewiki.de": "a mirror of Wikipedia",
+    "datana.cloud": "a mirror of Wikipedia",
+    "wikiclassic.com": "a mirror of Wikipedia",
+    "defzone.net": "a mirror of Wikipedia",
+    "encycloreader.org": "a mirror of Wikipedia",
 }
 
 ENCYCLOPEDIAS: dict[str, str] = {"wikipedia.org": "an encyclopedia"}

@@ -151,16 +151,21 @@ def test_report_formats_for_tools(make_site: Callable[..., Path], cli: Callable[
     make_site({"events/1980/bad.md": "---\ntitle: x\ndate: 1980-02-30\nsources: [{title: t, publisher: p}]\n---\n"})
     run = cli("check", "--format", "json")
     assert run.code == 1
-    # Machine formats go to stdout, one JSON object per line and nothing else; the verdict to stderr.
-    assert [json.loads(line)["line"] for line in run.out.splitlines()] == [3]
+    # Machine formats go to stdout; json is one document (check --format json | python -m json.tool), the verdict to stderr.
+    document = json.loads(run.out)
+    assert (document["ok"], document["errors"], document["warnings"]) == (False, 1, 0)
     assert "check: failed" in run.err and "{" not in run.err
-    first = json.loads(run.out.splitlines()[0])
+    first = document["problems"][0]
     assert first == {
         "path": "content/events/1980/bad.md",
         "line": 3,
         "severity": "error",
         "message": "date 1980-02-30 is not a valid date (YYYY, YYYY-MM or YYYY-MM-DD; February 1980 has 29 days)",
     }
+    lines = cli("check", "--format", "jsonl")
+    assert [json.loads(line) for line in lines.out.splitlines()] == document["problems"]
+    clean = cli("check", "--format", "json", "--content", "nowhere")
+    assert json.loads(clean.out)["problems"][0]["message"].startswith("content folder not found")
     run = cli("check", "--format", "github")
     assert run.out.splitlines()[0] == (
         "::error file=content/events/1980/bad.md,line=3::"
