@@ -72,6 +72,11 @@ def make_parser() -> argparse.ArgumentParser:
         default=True,
         help="build the search index (default: yes, when Pagefind is installed; --no-search is faster)",
     )
+    p.add_argument(
+        "--clean",
+        action="store_true",
+        help="ignore every cache and the last build: render and write everything (the output is the same)",
+    )
 
     p = sub.add_parser("check", help="validate the content and report every problem; write nothing")
     _common(p)
@@ -221,6 +226,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         drafts=args.drafts,
         strict=args.strict,
         search=getattr(args, "search", True),
+        clean=getattr(args, "clean", False),
         **({"workers": max(1, args.jobs)} if getattr(args, "jobs", None) else {}),
     )
     started = time.perf_counter()
@@ -254,7 +260,11 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return _finish(report, args, out, err, "nothing written", started)
     for note in built.notes:
         print(f"note: {note}", file=err)
-    status = _finish(report, args, out, err, f"built {built.pages} pages into {options.out}", started)
+    summary = (
+        f"built {built.pages} pages into {options.out} ({built.rendered} rendered, {built.unchanged} unchanged, "
+        f"{built.removed} files removed, {built.written} written)"
+    )
+    status = _finish(report, args, out, err, summary, started)
     return status
 
 

@@ -11,6 +11,7 @@ A missing translation falls back to the English text; a test lists them.
 from __future__ import annotations
 
 import gettext
+import hashlib
 import io
 from pathlib import Path
 
@@ -50,9 +51,16 @@ class _DictTranslations(gettext.NullTranslations):
 class Catalog:
     """The interface strings of one language."""
 
-    def __init__(self, language: str, strings: dict[str, str] | gettext.NullTranslations) -> None:
+    def __init__(
+        self, language: str, strings: dict[str, str] | gettext.NullTranslations, fingerprint: str | None = None
+    ) -> None:
         self.language = language
         self.translations = strings if isinstance(strings, gettext.NullTranslations) else _DictTranslations(strings)
+        # What the strings are made from (the catalog file's bytes), for page fingerprints.
+        if fingerprint is None:
+            items = sorted(strings.items()) if isinstance(strings, dict) else []
+            fingerprint = hashlib.sha256(repr((language, items)).encode()).hexdigest()
+        self.fingerprint = fingerprint
 
     def t(self, text: str, **values: object) -> str:
         translated = self.translations.gettext(text)
@@ -73,10 +81,10 @@ def load_catalog(templates: Path | list[Path], language: str) -> Catalog:
         for name in (language, base):
             po = folder / "i18n" / f"{name}.po"
             if po.is_file():
-                return Catalog(base, _read_po(po))
+                return Catalog(base, _read_po(po), hashlib.sha256(po.read_bytes()).hexdigest())
             path = folder / "i18n" / f"{name}.yaml"
             if path.is_file():
-                return Catalog(base, _read_yaml(path))
+                return Catalog(base, _read_yaml(path), hashlib.sha256(path.read_bytes()).hexdigest())
     return Catalog(base, {})
 
 

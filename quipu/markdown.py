@@ -7,8 +7,13 @@ handler or javascript: link from any entry can reach a page.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import re
+import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 
 import markdown as _markdown
 import nh3
@@ -107,6 +112,102 @@ _PROCESS_RENDERER: Renderer | None = None
 _HTML_CACHE: dict[tuple[str, str], str] | None = None
 
 
+class BodyStore:
+    """Rendered bodies kept across builds in .cache/quipu/bodies.sqlite, keyed by what they are made from.
+
+    The key is a digest of the tool's fingerprint, the Markdown source and where the page sits
+    (links are relative). Each process opens its own connection (a forked one must not reuse
+    its parent's) and writes what it rendered at the end of its share. A damaged file is
+    deleted and the cache starts again empty; it is never trusted over rendering.
+    """
+
+    def __init__(self, folder: Path, tool: str) -> None:
+        self.path = folder / "bodies.sqlite"
+        self.tool = tool
+        self._pid = -1
+        self._db: sqlite3.Connection | None = None
+        self._new: list[tuple[bytes, str]] = []
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._pid != os.getpid():
+            self._pid, self._db, self._new = os.getpid(), None, []
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("CREATE TABLE IF NOT EXISTS body (key BLOB PRIMARY KEY, html TEXT NOT NULL)")
+                self._db = db
+            except (sqlite3.Error, OSError):
+                self._discard()
+        return self._db
+
+    def _discard(self) -> None:
+        self._db = None
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(str(self.path) + suffix).unlink()
+
+    def key(self, source: str, where: str) -> bytes:
+        return hashlib.blake2b(f"{self.tool}\0{where}\0{source}".encode(), digest_size=20).digest()
+
+    def get(self, key: bytes) -> str | None:
+        db = self._connection()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT html FROM body WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            self._discard()
+            return None
+        # Sanitised again: a cache on disk is never trusted to hold only what this tool wrote.
+        return None if row is None else sanitize(str(row[0]))
+
+    def put(self, key: bytes, html: str) -> None:
+        if self._connection() is not None:
+            self._new.append((key, html))
+
+    def flush(self) -> None:
+        db = self._db if self._pid == os.getpid() else None
+        if db is None or not self._new:
+            return
+        try:
+            db.execute("BEGIN")
+            db.executemany("INSERT OR REPLACE INTO body (key, html) VALUES (?, ?)", self._new)
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            self._discard()
+        self._new = []
+
+    def close(self) -> None:
+        self.flush()
+        if self._db is not None and self._pid == os.getpid():
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db, self._pid = None, -1
+
+
+_BODIES: BodyStore | None = None
+
+
+def open_bodies(folder: Path | None, tool: str) -> None:
+    """Use (or, with None, stop using) the persistent store of rendered bodies for this build."""
+    global _BODIES
+    close_bodies()
+    _BODIES = BodyStore(folder, tool) if folder is not None else None
+
+
+def bodies_flush() -> None:
+    if _BODIES is not None:
+        _BODIES.flush()
+
+
+def close_bodies() -> None:
+    global _BODIES
+    if _BODIES is not None:
+        _BODIES.close()
+    _BODIES = None
+
+
 def enable_cache() -> None:
     """Keep rendered bodies for the life of the process (serve: rebuilds re-render only what changed)."""
     global _HTML_CACHE
@@ -131,17 +232,23 @@ class Body:
     def __html__(self) -> str:
         if self._html is None:
             # Links are relative, so the HTML depends on the body and on where the page sits.
-            key = (self.source, str(getattr(self.link, "page_url", id(self.link))))
+            where = f"{getattr(self.link, 'page_url', id(self.link))}\0{getattr(self.link, 'prefix', '')}"
+            key = (self.source, where)
             cached = _HTML_CACHE.get(key) if _HTML_CACHE is not None else None
+            stored_key = _BODIES.key(self.source, where) if _BODIES is not None and self.source.strip() else None
+            if cached is None and stored_key is not None and _BODIES is not None:
+                cached = _BODIES.get(stored_key)
             if cached is None:
                 global _PROCESS_RENDERER
                 if _PROCESS_RENDERER is None:
                     _PROCESS_RENDERER = Renderer()
                 cached = _PROCESS_RENDERER.render(self.source, self.link) if self.source.strip() else ""
-                if _HTML_CACHE is not None:
-                    if len(_HTML_CACHE) > 100_000:
-                        _HTML_CACHE.clear()
-                    _HTML_CACHE[key] = cached
+                if stored_key is not None and _BODIES is not None:
+                    _BODIES.put(stored_key, cached)
+            if _HTML_CACHE is not None:
+                if len(_HTML_CACHE) > 100_000:
+                    _HTML_CACHE.clear()
+                _HTML_CACHE[key] = cached
             self._html = cached
         return self._html
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections.abc import Iterable
+import shutil
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,19 +21,21 @@ from . import exports, search, theme, urls
 from .corpus import Corpus, build_corpus, unknown_reference
 from .errors import Problem, Report, TemplateProblem
 from .feeds import feed_files
+from .fingerprint import Digester, Templates, Unfingerprintable, tool_fingerprint
 from .history import History, read_history
 from .kinds import BY_SINGULAR, KINDS
 from .locales import Locale, collation_key
 from .maps import Basemap, load_basemap
+from .markdown import Body, bodies_flush, close_bodies, open_bodies
 from .model import Entry, SiteConfig, build_site
-from .pages import Page, make_pages
+from .pages import Linker, Page, make_pages
 from .render import load_locales, make_environment, render_page
 from .schema import Checked, validate, validate_all
-from .source import EntryCache, RawEntry, find_files, read_entry, read_site_file, site_translation_languages
+from .source import EntryCache, RawEntry, find_files, read_site_file, site_translation_languages
 from .text import body_problems, placeholder_problem
 from .timelinejs import timeline_files
 from .translations import Bases, Translation, localize_entry, localize_site, validate_translation
-from .writer import Staging
+from .writer import Update, content_hash
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,12 @@ class Options:
     workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     today: date = field(default_factory=date.today)
     git_dates: bool = True  # dates last changed from git, for citations (tests of fixed output turn it off)
+    clean: bool = False  # ignore every cache and the last build's manifest: render and write everything
+    cache_dir: Path | None = None  # default: .cache/quipu beside the content folder
     cache: EntryCache | None = field(default=None, compare=False)
+
+    def cache_folder(self) -> Path:
+        return self.cache_dir if self.cache_dir is not None else self.content.parent / ".cache" / "quipu"
 
     def template_dirs(self) -> list[Path]:
         """The project's templates (--templates, else ./templates when present) over the default theme."""
@@ -98,7 +106,13 @@ def load(options: Options) -> Loaded:
             report.extend([site_translation])
         else:
             translation_raws.append(site_translation)
-    read = options.cache.read if options.cache is not None else read_entry
+    cache = options.cache
+    if cache is None and not options.clean:
+        cache = EntryCache(options.cache_folder() / "entries.pickle", tool_fingerprint())
+    elif cache is None:  # --clean: read everything, and leave a fresh cache for the next build
+        cache = EntryCache(None, tool_fingerprint())
+        cache.path = options.cache_folder() / "entries.pickle"
+    read = cache.read
     for source in files:
         raw = read(source)
         if isinstance(raw, Problem):
@@ -107,6 +121,7 @@ def load(options: Options) -> Loaded:
             translation_raws.append(raw)
         else:
             raws.append(raw)
+    cache.save()
 
     entries: dict[str, list[Entry]] = {kind: [] for kind in KINDS}
     drafts: dict[str, set[str]] = {}
@@ -222,6 +237,10 @@ class Built:
     pages: int
     files: int
     notes: list[str] = field(default_factory=list)  # said once after the build (what was skipped and why)
+    rendered: int = 0  # pages rendered this build (their inputs changed)
+    unchanged: int = 0  # pages whose inputs did not change: not rendered, their files untouched
+    removed: int = 0  # files of the last build that no longer exist
+    written: int = 0  # files whose bytes changed
 
 
 PARALLEL_THRESHOLD = 400  # below this, starting workers costs more than it saves
@@ -259,39 +278,127 @@ def data_files(editions: dict[str, Corpus], page_list: list[Page], locales: list
     return files
 
 
+def page_fingerprints(page_list: list[Page], env: jinja2.Environment, tool: str) -> list[str | None]:
+    """Each page's fingerprint (None: cannot be described, render it every time)."""
+    digest = Digester(FINGERPRINT_TYPES)
+    templates = Templates(env)
+    out: list[str | None] = []
+    for page in page_list:
+        try:
+            parts = (tool, templates(page.template), page.url, page.template, page.title, page.lang)
+            value = digest((parts, page.locale, page.alternates, page.context))
+        except Unfingerprintable:
+            out.append(None)
+            continue
+        out.append(value.hex())
+    return out
+
+
+# How values that are not plain data enter a fingerprint: by what they render from.
+FINGERPRINT_TYPES: dict[type, Callable[[Any], Iterable[Any]]] = {
+    Body: lambda b: (b.source, getattr(b.link, "page_url", None), getattr(b.link, "prefix", None)),
+    Linker: lambda link: (link.page_url, link.prefix),
+    Locale: lambda loc: (loc.code, loc.default, loc.formats, loc.catalog.fingerprint),
+}
+
+
 # Set in the parent just before forking, read by the workers (inherited, not pickled).
-_JOB: tuple[list[Page], jinja2.Environment, Staging] | None = None
+_JOB: tuple[list[tuple[Page, str | None]], jinja2.Environment, Update] | None = None
 
 
-def _render_slice(bounds: tuple[int, int]) -> Problem | None:
-    """Worker: render pages[start:stop] and write them into the staging folder."""
+def _render_one(
+    env: jinja2.Environment, update: Update, page: Page, fingerprint: str | None
+) -> tuple[str, str | None, str, bool]:
+    rel = urls.output_path(page.url)
+    data = render_page(env, page).encode("utf-8")
+    digest = content_hash(data)
+    staged = update.differs(rel, digest)
+    if staged:
+        update.stage(rel, data)
+    return rel, fingerprint, digest, staged
+
+
+def _render_slice(bounds: tuple[int, int]) -> tuple[Problem | None, list[tuple[str, str | None, str, bool]]]:
+    """Worker: render pages[start:stop] into the staging folder; what was made goes back to the parent."""
     assert _JOB is not None
-    page_list, env, staging = _JOB
-    for page in page_list[bounds[0] : bounds[1]]:
+    jobs, env, update = _JOB
+    made = []
+    for page, fingerprint in jobs[bounds[0] : bounds[1]]:
         try:
-            html = render_page(env, page)
+            made.append(_render_one(env, update, page, fingerprint))
         except TemplateProblem as exc:
-            return exc.problem
-        staging.write(urls.output_path(page.url), html.encode("utf-8"))
-    return None
+            return exc.problem, made
+    bodies_flush()
+    return None, made
 
 
-def _write_pages(staging: Staging, page_list: list[Page], env: jinja2.Environment, workers: int) -> None:
+def _write_pages(update: Update, jobs: list[tuple[Page, str | None]], env: jinja2.Environment, workers: int) -> None:
     global _JOB
-    if workers > 1 and len(page_list) >= PARALLEL_THRESHOLD and "fork" in mp.get_all_start_methods():
-        _JOB = (page_list, env, staging)
+    if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD and "fork" in mp.get_all_start_methods():
+        _JOB = (jobs, env, update)
         try:
-            size = -(-len(page_list) // (workers * 4))
-            slices = [(i, min(i + size, len(page_list))) for i in range(0, len(page_list), size)]
+            size = -(-len(jobs) // (workers * 4))
+            slices = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
             with mp.get_context("fork").Pool(workers) as pool:
-                for problem in pool.imap(_render_slice, slices):
+                for problem, made in pool.imap(_render_slice, slices):
                     if problem is not None:
                         raise TemplateProblem(problem)
+                    for rel, fingerprint, digest, staged in made:
+                        update.record(rel, fingerprint, digest)
+                        update.written += staged
         finally:
             _JOB = None
         return
-    for page in page_list:
-        staging.write(urls.output_path(page.url), render_page(env, page).encode("utf-8"))
+    for page, fingerprint in jobs:
+        rel, fingerprint, digest, staged = _render_one(env, update, page, fingerprint)
+        update.record(rel, fingerprint, digest)
+    bodies_flush()
+
+
+def _static_files(templates: list[Path]) -> dict[str, Path]:
+    """static/ of the theme, with the project's files over it (file by file)."""
+    found: dict[str, Path] = {}
+    for folder in reversed(templates):
+        root = folder / "static"
+        for path in sorted(root.rglob("*")) if root.is_dir() else []:
+            if path.is_file():
+                found["static/" + path.relative_to(root).as_posix()] = path
+    return found
+
+
+def _search_index(update: Update, pages_changed: bool) -> Problem | None:
+    """Keep the last index when no page changed; else index the new pages as they will be, and stage its files."""
+    old_index = [rel for rel in update.old if rel.startswith(search.OUTPUT + "/")]
+    if not update.fresh and not pages_changed and old_index and all(update.keep(rel) for rel in old_index):
+        return None
+    view = update.root if update.fresh else update.out.parent / f".{update.out.name}.search-{os.getpid()}"
+    try:
+        if not update.fresh:
+            staged = update.staged()
+            shutil.rmtree(view, ignore_errors=True)
+            for rel in update.files:
+                if rel.endswith(".html"):
+                    source = update.root / rel if rel in staged else update.out / rel
+                    target = view / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        os.link(source, target)
+                    except OSError:
+                        shutil.copyfile(source, target)
+        problem = search.index_site(view)
+        if problem is not None:
+            return problem
+        for path in sorted((view / search.OUTPUT).rglob("*")):
+            if path.is_file():
+                rel = path.relative_to(view).as_posix()
+                if update.fresh:
+                    update.record(rel, None, content_hash(path.read_bytes()))
+                else:
+                    update.write(rel, path.read_bytes())
+    finally:
+        if view != update.root:
+            shutil.rmtree(view, ignore_errors=True)
+    return None
 
 
 def build(options: Options) -> tuple[Report, Built | None]:
@@ -301,19 +408,28 @@ def build(options: Options) -> tuple[Report, Built | None]:
         return loaded.report, None
     corpus = loaded.corpus
     templates = options.template_dirs()
+    tool = tool_fingerprint()
     try:
         locales = load_locales(templates, corpus.site)
         with_index = options.search and search.available()
         history = read_history(options.content) if options.git_dates else History(str(options.content.resolve()))
         page_list = plan_pages(loaded.editions, locales, with_index, loaded.basemap, history)
         env = make_environment(templates)
-        with Staging(options.out) as staging:
-            _write_pages(staging, page_list, env, options.workers)
+        open_bodies(options.cache_folder() if not options.clean else None, tool)
+        with Update(options.out, tool, clean=options.clean) as update:
+            fingerprints = page_fingerprints(page_list, env, tool)
+            jobs = [
+                (page, fp)
+                for page, fp in zip(page_list, fingerprints, strict=True)
+                if not update.unchanged(urls.output_path(page.url), fp)
+            ]
+            _write_pages(update, jobs, env, options.workers)
+            rendered_pages = len(jobs)
             exported = data_files(loaded.editions, page_list, locales)
             for rel, data in sorted(exported.items()):
-                staging.write(rel, data)
-            for folder in reversed(templates):  # the theme's files first, then the project's over them
-                staging.copy_tree("static", folder / "static")
+                update.write(rel, data)
+            for rel, path in _static_files(templates).items():
+                update.write(rel, path.read_bytes())
             notes = []
             if corpus.site.absolute_base is None:
                 notes.append(
@@ -323,13 +439,25 @@ def build(options: Options) -> tuple[Report, Built | None]:
             if history.note:
                 notes.append(history.note)
             if with_index:
-                problem = search.index_site(staging.root)
+                pages_changed = bool(update.staged()) or any(rel.endswith(".html") for rel in update.removed)
+                problem = _search_index(update, pages_changed)
                 if problem is not None:
                     raise TemplateProblem(problem)
             elif options.search:
                 notes.append("search index skipped: Pagefind is not installed (pip install 'pagefind[bin]')")
-            staging.commit()
+            removed = len(update.removed)
+            written = update.written
+            update.commit()
     except TemplateProblem as exc:
         loaded.report.extend([exc.problem])
         return loaded.report, None
-    return loaded.report, Built(len(page_list), len(page_list) + len(exported), notes)
+    finally:
+        close_bodies()
+    built = Built(len(page_list), len(page_list) + len(exported), notes)
+    built.rendered, built.unchanged, built.removed, built.written = (
+        rendered_pages,
+        len(page_list) - rendered_pages,
+        removed,
+        written,
+    )
+    return loaded.report, built

@@ -7,10 +7,13 @@ cached or parallelised without changing anything downstream.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from frontmatter.default_handlers import YAMLHandler
 
@@ -189,24 +192,37 @@ def split_front_matter(text: str, shown: str) -> tuple[str, str, int, int] | Pro
 
 def read_entry(source: SourceFile) -> RawEntry | Problem:
     """Read and parse one content file (a base entry or a translation)."""
-    name = source.path.name
-    slug, language = source.slug_and_language
     try:
         raw = read_bytes(source.path)
     except OSError as exc:
         return Problem(source.shown, 1, f"cannot read the file: {exc.strerror}")
-    return parse_entry(source.kind, slug, source.shown, source.folder, raw, not name.endswith(".md"), language)
+    return parse_source(source, raw)
+
+
+def parse_source(source: SourceFile, raw: bytes) -> RawEntry | Problem:
+    slug, language = source.slug_and_language
+    yaml_only = not source.path.name.endswith(".md")
+    return parse_entry(source.kind, slug, source.shown, source.folder, raw, yaml_only, language)
 
 
 class EntryCache:
-    """Parsed entries of unchanged files, reused across builds in one process (serve).
+    """Parsed entries of unchanged files, reused across builds (in memory for serve, on disk for build).
 
-    A file counts as unchanged while its modification time and size are; the
-    parse is a pure function of the bytes, so reusing it changes nothing else.
+    A file counts as unchanged while its modification time and size are; when they
+    differ but its bytes hash the same (a checkout touched it), the parse is reused too.
+    The parse is a pure function of the bytes, so reusing it changes nothing else.
+    On disk (`.cache/quipu/entries.pickle`), a file that is unreadable, damaged or
+    written by another version of the tool is ignored and replaced, never trusted.
     """
 
-    def __init__(self) -> None:
-        self._items: dict[str, tuple[tuple[int, int, str, str, str], RawEntry | Problem]] = {}
+    def __init__(self, path: Path | None = None, tool: str = "") -> None:
+        self.path = path
+        self.tool = tool
+        self.changed = False
+        self._seen: set[str] = set()
+        self._items: dict[str, tuple[tuple[int, int, str, str, str], str, RawEntry | Problem]] = {}
+        if path is not None:
+            self._items = _load_pickle(path, tool)
 
     def read(self, source: SourceFile) -> RawEntry | Problem:
         try:
@@ -214,12 +230,72 @@ class EntryCache:
         except OSError:
             return read_entry(source)
         key = (st.st_mtime_ns, st.st_size, source.shown, source.kind, source.folder)
-        hit = self._items.get(str(source.path))
+        name = str(source.path)
+        self._seen.add(name)
+        hit = self._items.get(name)
         if hit is not None and hit[0] == key:
-            return hit[1]
-        result = read_entry(source)
-        self._items[str(source.path)] = (key, result)
+            return hit[2]
+        try:
+            raw = read_bytes(source.path)
+        except OSError as exc:
+            return Problem(source.shown, 1, f"cannot read the file: {exc.strerror}")
+        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+        if hit is not None and hit[1] == digest and hit[0][2:] == key[2:]:
+            result = hit[2]
+        else:
+            result = parse_source(source, raw)
+        self._items[name] = (key, digest, result)
+        self.changed = True
         return result
+
+    def save(self) -> None:
+        """Write the cache for the next run (atomically: a concurrent build never reads half a file)."""
+        gone = [name for name in self._items if name not in self._seen]
+        for name in gone:  # files deleted since: forget them
+            del self._items[name]
+        if self.path is None or not (self.changed or gone):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            with open(temporary, "wb") as handle:
+                pickle.dump((CACHE_FORMAT, self.tool, self._items), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.path)
+        except OSError:
+            return  # a cache that cannot be written is only a slower next build
+
+
+CACHE_FORMAT = 1
+
+
+class _EntriesUnpickler(pickle.Unpickler):
+    """Builds only the cache's own types: a planted or damaged file cannot run code or make anything else."""
+
+    ALLOWED = {
+        ("quipu.source", "RawEntry"),
+        ("quipu.errors", "Problem"),
+        ("quipu.yamlsafe", "YMap"),
+        ("quipu.yamlsafe", "YSeq"),
+        ("quipu.yamlsafe", "YScalar"),
+        ("copyreg", "_reconstructor"),
+        ("builtins", "object"),
+    }
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        return super().find_class(module, name)
+
+
+def _load_pickle(path: Path, tool: str) -> dict[str, tuple[tuple[int, int, str, str, str], str, RawEntry | Problem]]:
+    try:
+        with open(path, "rb") as handle:
+            version, written_by, items = _EntriesUnpickler(handle).load()
+        if version != CACHE_FORMAT or written_by != tool or not isinstance(items, dict):
+            return {}
+        return items
+    except Exception:  # noqa: BLE001 - any damage means: start again
+        return {}
 
 
 def read_site_file(content: Path, cwd: Path | None = None, language: str | None = None) -> RawEntry | Problem:

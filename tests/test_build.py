@@ -308,14 +308,15 @@ def test_unwritable_output_is_a_sentence_with_a_fix(
 
     import quipu.writer
 
-    make_site()
+    content = make_site()
     assert cli("build").code == 0
     before = _snapshot(tmp_path / "site")
+    (content / "events/1980/first-action.md").write_text(event(body="Something else happened."))
 
     def full_disk(self: object, rel: str, data: bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(quipu.writer.Staging, "write", full_disk)
+    monkeypatch.setattr(quipu.writer.Update, "stage", full_disk)
     run = cli("build", "--jobs", "1")
     assert run.code == 1
     assert "error: cannot write the site to site: No space left on device" in run.err

@@ -1,0 +1,146 @@
+"""Fingerprints of outputs: a digest of everything a page is made from, so a rebuild renders only what changed.
+
+Producers are pure and each page's context holds what its template shows, so a page is
+fully described by (the tool, its template and the templates that one uses, its locale
+and catalog, its URL, title and context). The digest walks those values structurally:
+dataclasses field by field, mappings and sequences in order, sets sorted, a Markdown
+body by its source and where its page sits. A value of a type it does not know makes
+the page unfingerprintable: it is then always rendered, never skipped by mistake.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib.metadata
+import sys
+from collections.abc import Callable, Iterable
+from datetime import date
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+from markupsafe import Markup
+
+from . import __version__
+
+PACKAGE = Path(__file__).resolve().parent
+LIBRARIES = ("jinja2", "markdown", "nh3", "babel", "pyyaml", "python-frontmatter", "pagefind", "cbor2")
+
+
+class Unfingerprintable(Exception):
+    """A value the digest cannot describe; the page is rendered every time."""
+
+
+def _h(*parts: bytes) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.digest()
+
+
+@cache
+def tool_fingerprint() -> str:
+    """This version of the tool: its code, its Python and the libraries that shape the output."""
+    parts = [__version__.encode(), sys.version.encode()]
+    for name in LIBRARIES:
+        try:
+            parts.append(f"{name}={importlib.metadata.version(name)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{name}=none".encode())
+    for source in sorted(PACKAGE.rglob("*.py")):
+        parts += [source.relative_to(PACKAGE).as_posix().encode(), source.read_bytes()]
+    return _h(*parts).hex()
+
+
+class Digester:
+    """Structural digests, memoised by object identity for the life of one build (the objects stay alive)."""
+
+    def __init__(self, special: dict[type, Callable[[Any], Iterable[Any]]] | None = None) -> None:
+        self._memo: dict[int, bytes] = {}
+        self._keep: list[Any] = []  # keeps memoised objects alive, so their ids are not reused
+        self.special = special or {}
+
+    def __call__(self, value: Any) -> bytes:
+        kind = type(value)
+        # Plain values stand for themselves (tagged by type); only containers are hashed, once each.
+        if kind is str:
+            return b"s" + str(value).encode("utf-8", "surrogatepass")
+        if value is None or kind in _PLAIN or isinstance(value, Enum | Markup | date):
+            return kind.__name__.encode() + b":" + repr(value).encode()
+        key = id(value)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        digest = self._compute(value, kind)
+        self._memo[key] = digest
+        self._keep.append(value)
+        return digest
+
+    def _compute(self, value: Any, kind: type) -> bytes:
+        name = _name(kind)
+        if kind is tuple or kind is list:
+            return _h(name, *[self(item) for item in value])
+        if kind is dict:
+            return _h(name, *[part for k, v in value.items() for part in (self(k), self(v))])
+        for special_type, parts in self.special.items():
+            if isinstance(value, special_type):
+                return _h(name, *[self(p) for p in parts(value)])
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return _h(name, *[self(getattr(value, f)) for f in _field_names(kind)])
+        if isinstance(value, list | tuple):  # NamedTuples and other sequences
+            return _h(name, *[self(item) for item in value])
+        if isinstance(value, dict):
+            return _h(name, *[part for k, v in value.items() for part in (self(k), self(v))])
+        if isinstance(value, set | frozenset):
+            return _h(name, *sorted(self(item) for item in value))
+        raise Unfingerprintable(f"cannot fingerprint a {kind.__qualname__}")
+
+
+_PLAIN = (bool, int, float, bytes)
+
+
+@cache
+def _name(kind: type) -> bytes:
+    return f"{kind.__module__}.{kind.__qualname__}".encode()
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
+class Templates:
+    """Fingerprints of templates with everything they extend, include or import; each file parsed once."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self._refs: dict[str, tuple[bytes, list[str]]] = {}
+        self._prints: dict[str, str] = {}
+
+    def _read(self, name: str) -> tuple[bytes, list[str]]:
+        if name not in self._refs:
+            assert self.env.loader is not None
+            source, _filename, _uptodate = self.env.loader.get_source(self.env, name)
+            references: list[str | None] = list(jinja2.meta.find_referenced_templates(self.env.parse(source)))
+            if None in references:  # a name computed at render time: it could be any template
+                references = list(self.env.list_templates(extensions=["html", "xml", "txt"]))
+            self._refs[name] = (source.encode("utf-8"), [r for r in references if r])
+        return self._refs[name]
+
+    def __call__(self, name: str) -> str:
+        if name not in self._prints:
+            seen: dict[str, bytes] = {}
+            pending = [name]
+            while pending:
+                current = pending.pop()
+                if current not in seen:
+                    source, references = self._read(current)
+                    seen[current] = source
+                    pending.extend(references)
+            self._prints[name] = _h(*(n.encode() + b"\0" + s for n, s in sorted(seen.items()))).hex()
+        return self._prints[name]

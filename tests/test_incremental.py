@@ -1,0 +1,199 @@
+"""Rebuilds that change only what changed: same bytes as a clean build, untouched files untouched, caches
+that are never trusted over the content, and a commit that a kill cannot leave half done."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from quipu import search
+from quipu.writer import JOURNAL, MANIFEST
+
+from .conftest import SITE_YAML, Run, event
+
+BILINGUAL = SITE_YAML + "languages: [en, es]\n"
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
+
+
+def _stats(root: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(root).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()
+    }
+
+
+def _counts(run: Run) -> tuple[int, int, int]:
+    found = re.search(r"\((\d+) rendered, (\d+) unchanged, (\d+) files removed", run.err)
+    assert found, run.err
+    return int(found[1]), int(found[2]), int(found[3])
+
+
+def _edits(content: Path) -> None:
+    """A series of edits: a body, a new event, a renamed actor, a deleted place's last use, a translation."""
+    (content / "events/1980/first-action.md").write_text(event(body="Something else happened, later."))
+    (content / "events/1981").mkdir(exist_ok=True)
+    (content / "events/1981/second.md").write_text(event("Second action", "1981-03-04"))
+    actor = content / "actors/shining-path.md"
+    actor.write_text(actor.read_text().replace("name: Shining Path", "name: Sendero Luminoso"))
+    (content / "events/1980/first-action.es.md").write_text("---\ntitle: Primera acción\n---\nAlgo pasó.\n")
+
+
+@pytest.mark.parametrize("with_search", [False, True])
+def test_an_incremental_build_equals_a_clean_one(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path, with_search: bool
+) -> None:
+    if with_search and not search.available():
+        pytest.skip("Pagefind is not installed")
+    flag = "--search" if with_search else "--no-search"
+    content = make_site({"site.yaml": BILINGUAL})
+    site = tmp_path / "site"
+    assert cli("build", flag).code == 0
+    _edits(content)
+    assert cli("build", flag).code == 0
+    # Rename an event (its old URL goes), then delete it: pages and files disappear.
+    second = content / "events/1981/second.md"
+    second.rename(content / "events/1981/second-renamed.md")
+    assert cli("build", flag).code == 0
+    (content / "events/1981/second-renamed.md").unlink()
+    last = cli("build", flag)
+    assert last.code == 0 and _counts(last)[2] > 0  # the deleted event's pages were removed
+    assert not (site / "events/second-renamed").exists() and not (site / "events/second").exists()
+    clean = tmp_path / "clean"
+    assert cli("build", flag, "--clean", "--out", str(clean)).code == 0
+    assert _tree(site) == _tree(clean)
+
+
+def test_a_rebuild_renders_only_what_changed_and_leaves_the_rest_untouched(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    content = make_site({"site.yaml": BILINGUAL, "events/1985/other.md": event("Other action", "1985-01-02")})
+    site = tmp_path / "site"
+    first = cli("build")
+    assert first.code == 0
+    total = _counts(first)[0]
+    before = _stats(site)
+    again = cli("build")
+    assert _counts(again) == (0, total, 0) and _stats(site) == before  # nothing rendered, nothing touched
+    (content / "events/1985/other.md").write_text(event("Other action", "1985-01-02", body="Changed."))
+    edited = cli("build")
+    rendered, unchanged, _removed = _counts(edited)
+    assert 0 < rendered < total and rendered + unchanged == total
+    after = _stats(site)
+    assert after["events/other/index.html"] != before["events/other/index.html"]
+    assert after["events/first-action/index.html"] == before["events/first-action/index.html"]  # same inode, mtime
+    assert after["static/style.css"] == before["static/style.css"]
+
+
+def test_a_failed_rebuild_leaves_the_site_untouched(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    content = make_site()
+    assert cli("build").code == 0
+    before = _stats(tmp_path / "site")
+    (content / "events/1980/first-action.md").write_text(event(date="1980-13-01"))
+    assert cli("build").code == 1
+    assert _stats(tmp_path / "site") == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_hand_edited_and_stray_output_files_are_made_right(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    make_site()
+    site = tmp_path / "site"
+    assert cli("build").code == 0
+    good = (site / "events/first-action/index.html").read_bytes()
+    (site / "events/first-action/index.html").write_text("defaced")
+    (site / "stray.html").write_text("left here")
+    assert cli("build").code == 0
+    assert (site / "events/first-action/index.html").read_bytes() == good
+    assert not (site / "stray.html").exists()
+
+
+@pytest.mark.parametrize("damage", ["entries.pickle", "bodies.sqlite", MANIFEST])
+def test_damaged_caches_are_ignored_and_rebuilt(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path, damage: str
+) -> None:
+    content = make_site()
+    site = tmp_path / "site"
+    assert cli("build").code == 0
+    expected = _tree(site)
+    target = site / MANIFEST if damage == MANIFEST else tmp_path / ".cache/quipu" / damage
+    assert target.is_file()
+    target.write_bytes(b"\x00 not what it should be \xff" * 10)
+    (content / "events/1980/first-action.md").write_text(event(body="Something happened."))  # touched, same bytes
+    run = cli("build")
+    assert run.code == 0 and "Traceback" not in run.err
+    assert _tree(site) == expected
+
+
+def test_a_planted_entries_cache_cannot_run_code(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    make_site()
+    assert cli("build").code == 0
+    witness = tmp_path / "ran"
+
+    class Exploit:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {witness}",))
+
+    cache = tmp_path / ".cache/quipu/entries.pickle"
+    cache.write_bytes(pickle.dumps((1, "any", {"x": Exploit()})))
+    assert cli("build").code == 0
+    assert not witness.exists()
+
+
+def test_a_commit_killed_midway_is_finished_by_the_next_build(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import quipu.writer
+
+    content = make_site({"site.yaml": BILINGUAL})
+    site = tmp_path / "site"
+    assert cli("build").code == 0
+    _edits(content)
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def killed_after_three(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        if Path(source).name != JOURNAL + ".tmp" and ".site.new-" in str(source):
+            calls["n"] += 1
+            if calls["n"] > 3:
+                raise KeyboardInterrupt  # the process is killed during the commit
+        real_replace(source, target)
+
+    monkeypatch.setattr(quipu.writer.os, "replace", killed_after_three)
+    assert cli("build").code == 130  # interrupted (the command line turns Ctrl+C into exit 130)
+    assert calls["n"] > 3
+    monkeypatch.setattr(quipu.writer.os, "replace", real_replace)
+    assert (site / JOURNAL).is_file()  # the journal says what was left to do
+    assert cli("build").code == 0
+    assert not (site / JOURNAL).exists()
+    clean = tmp_path / "clean"
+    assert cli("build", "--clean", "--out", str(clean)).code == 0
+    assert _tree(site) == _tree(clean)
+
+
+def test_clean_renders_everything_and_leaves_a_fresh_cache(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    make_site()
+    first = cli("build")
+    total = _counts(first)[0]
+    shutil.rmtree(tmp_path / ".cache")
+    clean = cli("build", "--clean")
+    assert _counts(clean) == (total, 0, 0)
+    assert (tmp_path / ".cache/quipu/entries.pickle").is_file()
