@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib.metadata
+import pickle
 import sys
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -65,13 +66,13 @@ class Digester:
         self._keep: list[Any] = []  # keeps memoised objects alive, so their ids are not reused
         self.special = special or {}
 
-    def __call__(self, value: Any) -> bytes:
+    def __call__(self, value: Any) -> Any:
+        """A digest (16 bytes) for a container; plain values stand for themselves (pickle tags their type)."""
         kind = type(value)
-        # Plain values stand for themselves (tagged by type); only containers are hashed, once each.
-        if kind is str:
-            return b"s" + str(value).encode("utf-8", "surrogatepass")
-        if value is None or kind in _PLAIN or isinstance(value, Enum | Markup | date):
-            return kind.__name__.encode() + b":" + repr(value).encode()
+        if kind in _LEAVES:
+            return value
+        if kind is bytes:
+            return ("bytes", value)
         key = id(value)
         found = self._memo.get(key)
         if found is not None:
@@ -83,25 +84,33 @@ class Digester:
 
     def _compute(self, value: Any, kind: type) -> bytes:
         name = _name(kind)
+        me = self
         if kind is tuple or kind is list:
-            return _h(name, *[self(item) for item in value])
-        if kind is dict:
-            return _h(name, *[part for k, v in value.items() for part in (self(k), self(v))])
-        for special_type, parts in self.special.items():
-            if isinstance(value, special_type):
-                return _h(name, *[self(p) for p in parts(value)])
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return _h(name, *[self(getattr(value, f)) for f in _field_names(kind)])
-        if isinstance(value, list | tuple):  # NamedTuples and other sequences
-            return _h(name, *[self(item) for item in value])
-        if isinstance(value, dict):
-            return _h(name, *[part for k, v in value.items() for part in (self(k), self(v))])
-        if isinstance(value, set | frozenset):
-            return _h(name, *sorted(self(item) for item in value))
-        raise Unfingerprintable(f"cannot fingerprint a {kind.__qualname__}")
+            parts = [x if type(x) in _LEAVES else me(x) for x in value]
+        elif kind is dict:
+            parts = [x if type(x) in _LEAVES else me(x) for item in value.items() for x in item]
+        elif isinstance(value, Enum | Markup | date):
+            parts = [repr(value)]
+        else:
+            for special_type, special in self.special.items():
+                if isinstance(value, special_type):
+                    parts = [me(p) for p in special(value)]
+                    break
+            else:
+                if dataclasses.is_dataclass(value) and not isinstance(value, type):
+                    parts = [me(getattr(value, f)) for f in _field_names(kind)]
+                elif isinstance(value, list | tuple):  # NamedTuples and other sequences
+                    parts = [me(x) for x in value]
+                elif isinstance(value, dict):
+                    parts = [me(x) for item in value.items() for x in item]
+                elif isinstance(value, set | frozenset):
+                    parts = sorted(pickle.dumps(me(x), 5) for x in value)
+                else:
+                    raise Unfingerprintable(f"cannot fingerprint a {kind.__qualname__}")
+        return hashlib.blake2b(pickle.dumps((name, parts), 5), digest_size=16).digest()
 
 
-_PLAIN = (bool, int, float, bytes)
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 @cache

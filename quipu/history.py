@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -26,10 +27,7 @@ class History:
 
     def relative(self, entry_path: str) -> str:
         """An entry's file relative to the content folder: events/1983/x.md."""
-        try:
-            return Path(entry_path).resolve().relative_to(self.content_root).as_posix()
-        except ValueError:
-            return Path(entry_path).as_posix()
+        return _relative(self.content_root, entry_path)
 
     def in_repo(self, entry_path: str) -> str:
         return f"{self.content_in_repo}/{self.relative(entry_path)}".lstrip("/")
@@ -38,6 +36,14 @@ class History:
         """The latest date any of the files changed (an entry and its translation), or None if unknown."""
         dates = [d for p in entry_paths if p and (d := self.changed.get(self.relative(p))) is not None]
         return max(dates) if dates else None
+
+
+@lru_cache(maxsize=65536)
+def _relative(root: str, entry_path: str) -> str:
+    try:
+        return Path(entry_path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return Path(entry_path).as_posix()
 
 
 def _git(folder: Path, *args: str) -> str | None:
@@ -82,3 +88,13 @@ def read_history(content: Path) -> History:
         elif line and current is not None:
             changed.setdefault(line, current)  # newest first: keep the first date seen
     return History(root_of_content, changed, in_repo)
+
+
+def read_history_head(content: Path) -> str | None:
+    """The commit the content is at (and whether the work tree differs), for the build's input fingerprint;
+    '' outside a checkout; None when git fails."""
+    if shutil.which("git") is None or _git(content, "rev-parse", "--show-toplevel") is None:
+        return ""
+    head = _git(content, "rev-parse", "HEAD")
+    shallow = _git(content, "rev-parse", "--is-shallow-repository")
+    return None if head is None else f"{head.strip()} {(shallow or '').strip()}"

@@ -22,7 +22,7 @@ from .corpus import Corpus, build_corpus, unknown_reference
 from .errors import Problem, Report, TemplateProblem
 from .feeds import feed_files
 from .fingerprint import Digester, Templates, Unfingerprintable, tool_fingerprint
-from .history import History, read_history
+from .history import History, read_history, read_history_head
 from .kinds import BY_SINGULAR, KINDS
 from .locales import Locale, collation_key
 from .maps import Basemap, load_basemap
@@ -35,7 +35,7 @@ from .source import EntryCache, RawEntry, find_files, read_site_file, site_trans
 from .text import body_problems, placeholder_problem
 from .timelinejs import timeline_files
 from .translations import Bases, Translation, localize_entry, localize_site, validate_translation
-from .writer import Update, content_hash
+from .writer import Update, content_hash, unchanged_build
 
 
 @dataclass(frozen=True)
@@ -278,9 +278,11 @@ def data_files(editions: dict[str, Corpus], page_list: list[Page], locales: list
     return files
 
 
-def page_fingerprints(page_list: list[Page], env: jinja2.Environment, tool: str) -> list[str | None]:
+def page_fingerprints(
+    page_list: list[Page], env: jinja2.Environment, tool: str, digest: Digester | None = None
+) -> list[str | None]:
     """Each page's fingerprint (None: cannot be described, render it every time)."""
-    digest = Digester(FINGERPRINT_TYPES)
+    digest = digest or Digester(FINGERPRINT_TYPES)
     templates = Templates(env)
     out: list[str | None] = []
     for page in page_list:
@@ -355,6 +357,23 @@ def _write_pages(update: Update, jobs: list[tuple[Page, str | None]], env: jinja
     bodies_flush()
 
 
+def data_fingerprint(
+    digest: Digester, tool: str, editions: dict[str, Corpus], page_list: list[Page], locales: list[Locale]
+) -> str | None:
+    """One fingerprint for the downloads, feeds and sitemap: the entries of every edition (everything the
+    corpus derives comes from them), the pages' addresses and languages, and the locales."""
+    try:
+        entries = [
+            (c.site, c.events, list(c.actors.values()), list(c.places.values()), list(c.pages.values()))
+            + (list(c.periods.values()),)
+            for c in editions.values()
+        ]
+        pages = [(p.url, p.template, p.alternates) for p in page_list]
+        return bytes(digest((tool, "data", entries, pages, locales))).hex()
+    except Unfingerprintable:
+        return None
+
+
 def _static_files(templates: list[Path]) -> dict[str, Path]:
     """static/ of the theme, with the project's files over it (file by file)."""
     found: dict[str, Path] = {}
@@ -401,14 +420,55 @@ def _search_index(update: Update, pages_changed: bool) -> Problem | None:
     return None
 
 
+def input_fingerprint(options: Options, tool: str) -> str | None:
+    """Everything a build reads, by name, size and modification time: content, templates, options, the tool,
+    today's date (checks depend on it) and the commit (dates last changed). None if it cannot be known."""
+    parts: list[str] = [tool]
+    settings = (
+        options.content.resolve(),
+        options.base_url,
+        options.repository,
+        options.drafts,
+        options.strict,
+        options.search and search.available(),
+        options.git_dates,
+        options.today.isoformat(),
+        [str(t.resolve()) for t in options.template_dirs()],
+    )
+    parts.append(repr(settings))
+    try:
+        for root in [options.content, *options.template_dirs()]:
+            for folder, dirs, names in os.walk(root):
+                dirs.sort()
+                for name in sorted(names):
+                    st = os.stat(os.path.join(folder, name))
+                    parts.append(f"{folder}/{name}\0{st.st_size}\0{st.st_mtime_ns}")
+    except OSError:
+        return None
+    if options.git_dates:
+        head = read_history_head(options.content)
+        if head is None:
+            return None
+        parts.append(head)
+    return content_hash("\n".join(parts).encode("utf-8", "surrogatepass"))
+
+
 def build(options: Options) -> tuple[Report, Built | None]:
     """Validate, render and write; nothing replaces the output unless everything succeeded."""
+    tool = tool_fingerprint()
+    inputs = None if options.clean or options.cache is not None else input_fingerprint(options, tool)
+    if inputs is not None:
+        previous = unchanged_build(options.out, tool, inputs)
+        if previous is not None:  # nothing it reads has changed since the last good build: that build stands
+            report = Report()
+            report.extend(previous.problems)
+            built = Built(previous.pages, previous.files, previous.notes, 0, previous.pages, 0, 0)
+            return report, built
     loaded = load(options)
     if loaded.corpus is None or loaded.report.failed(options.strict):
         return loaded.report, None
     corpus = loaded.corpus
     templates = options.template_dirs()
-    tool = tool_fingerprint()
     try:
         locales = load_locales(templates, corpus.site)
         with_index = options.search and search.available()
@@ -417,7 +477,8 @@ def build(options: Options) -> tuple[Report, Built | None]:
         env = make_environment(templates)
         open_bodies(options.cache_folder() if not options.clean else None, tool)
         with Update(options.out, tool, clean=options.clean) as update:
-            fingerprints = page_fingerprints(page_list, env, tool)
+            digester = Digester(FINGERPRINT_TYPES)
+            fingerprints = page_fingerprints(page_list, env, tool, digester)
             jobs = [
                 (page, fp)
                 for page, fp in zip(page_list, fingerprints, strict=True)
@@ -425,9 +486,15 @@ def build(options: Options) -> tuple[Report, Built | None]:
             ]
             _write_pages(update, jobs, env, options.workers)
             rendered_pages = len(jobs)
-            exported = data_files(loaded.editions, page_list, locales)
-            for rel, data in sorted(exported.items()):
-                update.write(rel, data)
+            data_print = data_fingerprint(digester, tool, loaded.editions, page_list, locales)
+            made_before = update.made_from(data_print)
+            if made_before and all(update.unchanged(rel, data_print) for rel in made_before):
+                exported_count = len(made_before)  # the same entries and pages: the same downloads and feeds
+            else:
+                exported = data_files(loaded.editions, page_list, locales)
+                for rel, data in sorted(exported.items()):
+                    update.write(rel, data, data_print)
+                exported_count = len(exported)
             for rel, path in _static_files(templates).items():
                 update.write(rel, path.read_bytes())
             notes = []
@@ -447,13 +514,15 @@ def build(options: Options) -> tuple[Report, Built | None]:
                 notes.append("search index skipped: Pagefind is not installed (pip install 'pagefind[bin]')")
             removed = len(update.removed)
             written = update.written
+            if inputs is not None:
+                update.remember(inputs, loaded.report.sorted(), len(page_list), len(page_list) + exported_count, notes)
             update.commit()
     except TemplateProblem as exc:
         loaded.report.extend([exc.problem])
         return loaded.report, None
     finally:
         close_bodies()
-    built = Built(len(page_list), len(page_list) + len(exported), notes)
+    built = Built(len(page_list), len(page_list) + exported_count, notes)
     built.rendered, built.unchanged, built.removed, built.written = (
         rendered_pages,
         len(page_list) - rendered_pages,

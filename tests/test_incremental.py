@@ -197,3 +197,18 @@ def test_clean_renders_everything_and_leaves_a_fresh_cache(
     clean = cli("build", "--clean")
     assert _counts(clean) == (total, 0, 0)
     assert (tmp_path / ".cache/quipu/entries.pickle").is_file()
+
+
+def test_a_rebuild_with_nothing_changed_replays_the_last_report(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    warned = "---\ntitle: Warned\ndate: 1981-02-02\nsources:\n  - {title: A report, publisher: A paper}\n---\nText.\n"
+    content = make_site({"events/1981/warned.md": warned})
+    first = cli("build")
+    assert first.code == 0 and first.problems
+    again = cli("build")
+    assert again.problems == first.problems  # the same warnings, though nothing was read again
+    assert _counts(again)[0] == 0
+    (content / "events/1981/warned.md").write_text(event("Warned", "1981-02-02"))
+    fixed = cli("build")
+    assert fixed.problems == [] and _counts(fixed)[0] > 0
