@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import date
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -135,9 +135,9 @@ class Templates:
         if name not in self._refs:
             assert self.env.loader is not None
             source, _filename, _uptodate = self.env.loader.get_source(self.env, name)
-            references: list[str | None] = list(jinja2.meta.find_referenced_templates(self.env.parse(source)))
+            references = _references(source)
             if None in references:  # a name computed at render time: it could be any template
-                references = list(self.env.list_templates(extensions=["html", "xml", "txt"]))
+                references = tuple(self.env.list_templates(extensions=["html", "xml", "txt"]))
             self._refs[name] = (source.encode("utf-8"), [r for r in references if r])
         return self._refs[name]
 
@@ -153,3 +153,12 @@ class Templates:
                     pending.extend(references)
             self._prints[name] = _h(*(n.encode() + b"\0" + s for n, s in sorted(seen.items()))).hex()
         return self._prints[name]
+
+
+_PARSER = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+
+
+@lru_cache(maxsize=1024)
+def _references(source: str) -> tuple[str | None, ...]:
+    """The templates a template's source names (parsed once per distinct source in a process: serve)."""
+    return tuple(jinja2.meta.find_referenced_templates(_PARSER.parse(source)))

@@ -29,7 +29,7 @@ from .maps import Basemap, load_basemap
 from .markdown import Body, bodies_flush, close_bodies, open_bodies
 from .model import Entry, SiteConfig, build_site
 from .pages import Linker, Page, make_pages
-from .render import load_locales, make_environment, render_page
+from .render import environment_for, load_locales, render_page
 from .schema import Checked, validate, validate_all
 from .source import EntryCache, RawEntry, find_files, read_site_file, site_translation_languages
 from .text import body_problems, placeholder_problem
@@ -278,6 +278,32 @@ def data_files(editions: dict[str, Corpus], page_list: list[Page], locales: list
     return files
 
 
+_FINGERPRINT_JOB: tuple[list[Page], jinja2.Environment, str] | None = None
+
+
+def _fingerprint_slice(bounds: tuple[int, int]) -> list[str | None]:
+    assert _FINGERPRINT_JOB is not None
+    page_list, env, tool = _FINGERPRINT_JOB
+    return page_fingerprints(page_list[bounds[0] : bounds[1]], env, tool)
+
+
+def parallel_fingerprints(
+    page_list: list[Page], env: jinja2.Environment, tool: str, digest: Digester, workers: int
+) -> list[str | None]:
+    """Fingerprints in `workers` processes for a large site (each keeps its own memo), else in this one."""
+    global _FINGERPRINT_JOB
+    if workers < 2 or len(page_list) < 4 * PARALLEL_THRESHOLD or "fork" not in mp.get_all_start_methods():
+        return page_fingerprints(page_list, env, tool, digest)
+    _FINGERPRINT_JOB = (page_list, env, tool)
+    try:
+        size = -(-len(page_list) // workers)
+        slices = [(i, min(i + size, len(page_list))) for i in range(0, len(page_list), size)]
+        with mp.get_context("fork").Pool(workers) as pool:
+            return [fp for part in pool.map(_fingerprint_slice, slices) for fp in part]
+    finally:
+        _FINGERPRINT_JOB = None
+
+
 def page_fingerprints(
     page_list: list[Page], env: jinja2.Environment, tool: str, digest: Digester | None = None
 ) -> list[str | None]:
@@ -474,11 +500,11 @@ def build(options: Options) -> tuple[Report, Built | None]:
         with_index = options.search and search.available()
         history = read_history(options.content) if options.git_dates else History(str(options.content.resolve()))
         page_list = plan_pages(loaded.editions, locales, with_index, loaded.basemap, history)
-        env = make_environment(templates)
+        env = environment_for(templates)
         open_bodies(options.cache_folder() if not options.clean else None, tool)
         with Update(options.out, tool, clean=options.clean) as update:
             digester = Digester(FINGERPRINT_TYPES)
-            fingerprints = page_fingerprints(page_list, env, tool, digester)
+            fingerprints = parallel_fingerprints(page_list, env, tool, digester, options.workers)
             jobs = [
                 (page, fp)
                 for page, fp in zip(page_list, fingerprints, strict=True)

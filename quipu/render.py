@@ -16,6 +16,17 @@ from .locales import Locale
 from .model import SiteConfig
 from .pages import Page
 
+_ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
+
+
+def environment_for(templates: list[Path]) -> jinja2.Environment:
+    """The environment for these folders, kept for the process: Jinja recompiles a template only when its
+    file changes, so a rebuild (serve) does not compile every template again."""
+    key = tuple(str(t.resolve()) for t in templates)
+    if key not in _ENVIRONMENTS:
+        _ENVIRONMENTS[key] = make_environment(templates)
+    return _ENVIRONMENTS[key]
+
 
 def make_environment(templates: list[Path]) -> jinja2.Environment:
     """One environment for every language: strings and formats come from the page's Locale.

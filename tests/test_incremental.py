@@ -212,3 +212,22 @@ def test_a_rebuild_with_nothing_changed_replays_the_last_report(
     (content / "events/1981/warned.md").write_text(event("Warned", "1981-02-02"))
     fixed = cli("build")
     assert fixed.problems == [] and _counts(fixed)[0] > 0
+
+
+def test_fingerprints_are_the_same_in_worker_processes(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    import quipu.pipeline
+
+    content = make_site({"site.yaml": BILINGUAL})
+    assert cli("build", "--jobs", "1", "--clean", "--out", str(tmp_path / "one")).code == 0
+    monkeypatch.setattr(quipu.pipeline, "PARALLEL_THRESHOLD", 1)  # workers even for a small site
+    assert cli("build", "--jobs", "2", "--clean", "--out", str(tmp_path / "two")).code == 0
+    one, two = (json.loads((tmp_path / name / MANIFEST).read_text())["files"] for name in ("one", "two"))
+    assert one == two and all(fp for fp, _digest in one.values() if _digest and fp is not None)
+    # Touched (same bytes): a third build in workers compares every page's fingerprint, and renders nothing.
+    os.utime(content / "events/1980/first-action.md")
+    again = cli("build", "--jobs", "2", "--out", str(tmp_path / "two"))
+    assert _counts(again)[0] == 0
