@@ -22,7 +22,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 from .errors import Problem
 
@@ -113,16 +113,37 @@ def unchanged_build(out: Path, tool: str, inputs: str) -> LastBuild | None:
         last = data.get("build") or {}
         if data.get("version") != MANIFEST_VERSION or data.get("tool") != tool or last.get("inputs") != inputs:
             return None
-        for rel, (size, mtime) in data["stats"].items():
-            st = os.stat(out / rel)
-            if (st.st_size, st.st_mtime_ns) != (size, mtime):
-                return None
+        stats = data["stats"]
+        present = 0
+        for folder, _dirs, names in os.walk(out):
+            for name in names:
+                rel = Path(folder, name).relative_to(out).as_posix()
+                if rel in OWN_FILES:
+                    continue
+                st = os.stat(Path(folder, name))
+                if tuple(stats.get(rel, ())) != (st.st_size, st.st_mtime_ns):
+                    return None  # edited, added or replaced by hand since
+                present += 1
+        if present != len(stats):
+            return None  # a file was deleted
         problems = [
             Problem(p[0], int(p[1]), str(p[3]), "warning" if p[2] == "warning" else "error") for p in last["problems"]
         ]
         return LastBuild(problems, int(last["pages"]), int(last["files"]), [str(n) for n in last["notes"]])
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
+
+
+def _lock(path: Path) -> IO[bytes]:
+    """An exclusive lock held while the handle is open (POSIX; elsewhere builds are not serialised)."""
+    handle = open(path, "ab")  # noqa: SIM115 - closed by Update.__exit__
+    try:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+    except (ImportError, OSError):
+        pass
+    return handle
 
 
 def _read_text(path: Path) -> str | None:
@@ -194,6 +215,8 @@ class Update:
         self.out = out.absolute()
         self.tool = tool
         self.out.parent.mkdir(parents=True, exist_ok=True)
+        # Builds of one output take turns: the second waits, then starts from what the first left.
+        self._lock = _lock(self.out.parent / f".{self.out.name}.lock")
         if self.out.is_dir():
             finish_interrupted(self.out)
         self.old, self._stats = ({}, {}) if clean else read_manifest(self.out, tool)
@@ -228,6 +251,7 @@ class Update:
     def __exit__(self, *exc: object) -> None:
         if not self.committed:
             shutil.rmtree(self.root, ignore_errors=True)
+        self._lock.close()  # releases the lock
 
     def _intact(self, rel: str) -> bool:
         """Is the file still as the last build left it (same size and mtime)? Edited by hand: make it again."""

@@ -105,7 +105,7 @@ def test_a_failed_rebuild_leaves_the_site_untouched(
     (content / "events/1980/first-action.md").write_text(event(date="1980-13-01"))
     assert cli("build").code == 1
     assert _stats(tmp_path / "site") == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == [".site.lock"]  # no staging left
 
 
 def test_hand_edited_and_stray_output_files_are_made_right(
@@ -231,3 +231,27 @@ def test_fingerprints_are_the_same_in_worker_processes(
     os.utime(content / "events/1980/first-action.md")
     again = cli("build", "--jobs", "2", "--out", str(tmp_path / "two"))
     assert _counts(again)[0] == 0
+
+
+def test_concurrent_builds_of_one_output_take_turns(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    content = make_site({"site.yaml": BILINGUAL})
+    command = [sys.executable, str(ROOT / "build.py"), "build", "--no-search", "--content", str(content)]
+    command += ["--out", str(tmp_path / "site"), "--templates", str(ROOT / "templates")]
+    runs = [subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    (content / "events/1980/first-action.md").write_text(event(body="Changed while the builds ran."))
+    results = [(run.wait(), run.communicate()[1]) for run in runs]
+    assert all(code == 0 for code, _err in results), results
+    final = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert final.returncode == 0
+    clean = tmp_path / "clean"
+    subprocess.run(
+        [*command[:-4], "--clean", "--out", str(clean), "--templates", str(ROOT / "templates")],
+        check=True,
+        capture_output=True,
+    )
+    assert _tree(tmp_path / "site") == _tree(clean)
