@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -92,11 +93,19 @@ def _href(to_url: str) -> str:
     return urls.relative(_CURRENT_PAGE.get(), to_url)
 
 
+_NO_ATTRIBUTE = Markup("")
+
+
+@lru_cache(maxsize=64)
+def _lang_markup(code: str) -> Markup:
+    return Markup(' lang="{}"').format(code)
+
+
 def _lang_attr(code: str | None) -> Markup:
-    """` lang="en"` for text in another language than the page's, else nothing."""
+    """` lang="en"` for text in another language than the page's, else nothing (called often: kept cheap)."""
     if code and code != _current().code:
-        return Markup(' lang="{}"').format(code)
-    return Markup("")
+        return _lang_markup(code)
+    return _NO_ATTRIBUTE
 
 
 def _asset(name: str) -> str:

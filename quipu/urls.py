@@ -8,6 +8,7 @@ static file server without rewriting.
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 
 
 def home() -> str:
@@ -108,6 +109,7 @@ def output_path(url: str) -> str:
     return url + "index.html" if url == "" or url.endswith("/") else url
 
 
+@lru_cache(maxsize=1 << 17)
 def relative(from_url: str, to_url: str) -> str:
     """A link from one page to another that works under any base path (shared folders are not climbed)."""
     from_dir = from_url if from_url.endswith("/") or from_url == "" else posixpath.dirname(from_url) + "/"
