@@ -22,7 +22,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import Any
 
 from .errors import Problem
 
@@ -134,16 +134,26 @@ def unchanged_build(out: Path, tool: str, inputs: str) -> LastBuild | None:
         return None
 
 
-def _lock(path: Path) -> IO[bytes]:
-    """An exclusive lock held while the handle is open (POSIX; elsewhere builds are not serialised)."""
-    handle = open(path, "ab")  # noqa: SIM115 - closed by Update.__exit__
+def _lock(folder: Path) -> int | None:
+    """An exclusive lock on the folder that holds the output (POSIX flock on the directory itself, so no lock
+    file is left behind); None where that is not possible, and builds are then not serialised."""
     try:
         import fcntl
 
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        fd = os.open(folder, os.O_RDONLY)
     except (ImportError, OSError):
-        pass
-    return handle
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _unlock(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)  # closing releases the lock
 
 
 def _read_text(path: Path) -> str | None:
@@ -215,8 +225,8 @@ class Update:
         self.out = out.absolute()
         self.tool = tool
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        # Builds of one output take turns: the second waits, then starts from what the first left.
-        self._lock = _lock(self.out.parent / f".{self.out.name}.lock")
+        # Builds into one folder take turns: the second waits, then starts from what the first left.
+        self._lock = _lock(self.out.parent)
         if self.out.is_dir():
             finish_interrupted(self.out)
         self.old, self._stats = ({}, {}) if clean else read_manifest(self.out, tool)
@@ -251,7 +261,7 @@ class Update:
     def __exit__(self, *exc: object) -> None:
         if not self.committed:
             shutil.rmtree(self.root, ignore_errors=True)
-        self._lock.close()  # releases the lock
+        _unlock(self._lock)
 
     def _intact(self, rel: str) -> bool:
         """Is the file still as the last build left it (same size and mtime)? Edited by hand: make it again."""

@@ -105,7 +105,7 @@ def test_a_failed_rebuild_leaves_the_site_untouched(
     (content / "events/1980/first-action.md").write_text(event(date="1980-13-01"))
     assert cli("build").code == 1
     assert _stats(tmp_path / "site") == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == [".site.lock"]  # no staging left
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
 
 
 def test_hand_edited_and_stray_output_files_are_made_right(
