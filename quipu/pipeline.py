@@ -482,8 +482,9 @@ def input_fingerprint(options: Options, tool: str) -> str | None:
 def build(options: Options) -> tuple[Report, Built | None]:
     """Validate, render and write; nothing replaces the output unless everything succeeded."""
     tool = tool_fingerprint()
-    inputs = None if options.clean or options.cache is not None else input_fingerprint(options, tool)
-    if inputs is not None:
+    # Recorded by every build (a clean one too), so that the next build can tell that nothing changed.
+    inputs = None if options.cache is not None else input_fingerprint(options, tool)
+    if inputs is not None and not options.clean:
         previous = unchanged_build(options.out, tool, inputs)
         if previous is not None:  # nothing it reads has changed since the last good build: that build stands
             report = Report()

@@ -197,6 +197,8 @@ def test_clean_renders_everything_and_leaves_a_fresh_cache(
     clean = cli("build", "--clean")
     assert _counts(clean) == (total, 0, 0)
     assert (tmp_path / ".cache/quipu/entries.pickle").is_file()
+    # A clean build records what it read too: the same build next is a replay.
+    assert _counts(cli("build")) == (0, total, 0)
 
 
 def test_a_rebuild_with_nothing_changed_replays_the_last_report(
