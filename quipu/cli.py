@@ -213,6 +213,11 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from .starter import init
 
         return init(args.folder, args.title, args.language, out, err)
+    templates = getattr(args, "templates", None)
+    if args.command != "templates" and templates is not None and not templates.is_dir():
+        # Without this, a mistyped folder would silently build with the default theme alone.
+        print(f"error: templates folder {templates} not found; fix --templates or leave it out", file=err)
+        return 2
     if args.command == "serve":
         from .serve import serve
 

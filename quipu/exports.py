@@ -14,7 +14,7 @@ from typing import Any
 from . import urls
 from .corpus import Corpus
 from .i18n import N_
-from .model import COUNT_KINDS, Event, Source
+from .model import COUNT_KINDS, Event, Place, Source
 from .published import page_url
 from .text import plain_text
 
@@ -101,14 +101,9 @@ def location(corpus: Corpus, event: Event) -> dict[str, Any]:
             continue
         out["latitude"], out["longitude"] = place.coordinates
         if place is not first:
-            out["coordinates_precision"] = (
-                place.kind if place.kind in ("district", "province", "department") else "area"
-            )
+            out["coordinates_precision"] = _within(place)
         elif place.coordinates_of is not None:
-            outer = corpus.places.get(place.coordinates_of.slug)
-            out["coordinates_precision"] = (
-                outer.kind if outer and outer.kind in ("district", "province", "department") else "area"
-            )
+            out["coordinates_precision"] = _within(corpus.places.get(place.coordinates_of.slug))
         else:
             out["coordinates_precision"] = place.coordinates_precision or (
                 "settlement" if place.kind == "town" else "exact" if place.kind == "site" else place.kind
@@ -152,6 +147,11 @@ def csv_columns(other_languages: list[str]) -> list[tuple[str, str]]:
             ),
         ]
     return columns + list(CSV_EXTRA_COLUMNS)
+
+
+def _within(place: Place | None) -> str:
+    """How precisely a larger place's coordinates locate something inside it: to its level, or only roughly."""
+    return place.kind if place is not None and place.kind in ("district", "province", "department") else "area"
 
 
 # The columns added for conflict-data users (after the original ones, which keep their places), documented

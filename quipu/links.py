@@ -63,7 +63,8 @@ def _resolve(root: Path, page: Path, href: str, base: str | None, base_path: str
         target = page
     else:
         target = Path(posixpath.normpath((page.parent / path).as_posix()))
-    if (path.endswith("/") or path == "") and target != page or target.is_dir():
+    points_to_folder = path.endswith("/") and target != page
+    if points_to_folder or target.is_dir():
         target = target / "index.html"
     return target, parts.fragment
 

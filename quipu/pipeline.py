@@ -106,12 +106,10 @@ def load(options: Options) -> Loaded:
             report.extend([site_translation])
         else:
             translation_raws.append(site_translation)
-    cache = options.cache
-    if cache is None and not options.clean:
-        cache = EntryCache(options.cache_folder() / "entries.pickle", tool_fingerprint())
-    elif cache is None:  # --clean: read everything, and leave a fresh cache for the next build
-        cache = EntryCache(None, tool_fingerprint())
-        cache.path = options.cache_folder() / "entries.pickle"
+    # --clean reads every file, and still leaves a fresh cache for the next build.
+    cache = options.cache or EntryCache(
+        options.cache_folder() / "entries.pickle", tool_fingerprint(), trust=not options.clean
+    )
     read = cache.read
     for source in files:
         raw = read(source)
@@ -390,8 +388,7 @@ def data_fingerprint(
     corpus derives comes from them), the pages' addresses and languages, and the locales."""
     try:
         entries = [
-            (c.site, c.events, list(c.actors.values()), list(c.places.values()), list(c.pages.values()))
-            + (list(c.periods.values()),)
+            (c.site, c.events, *(list(kind.values()) for kind in (c.actors, c.places, c.pages, c.periods)))
             for c in editions.values()
         ]
         pages = [(p.url, p.template, p.alternates) for p in page_list]
@@ -549,11 +546,6 @@ def build(options: Options) -> tuple[Report, Built | None]:
         return loaded.report, None
     finally:
         close_bodies()
-    built = Built(len(page_list), len(page_list) + exported_count, notes)
-    built.rendered, built.unchanged, built.removed, built.written = (
-        rendered_pages,
-        len(page_list) - rendered_pages,
-        removed,
-        written,
-    )
+    unchanged = len(page_list) - rendered_pages
+    built = Built(len(page_list), len(page_list) + exported_count, notes, rendered_pages, unchanged, removed, written)
     return loaded.report, built

@@ -215,13 +215,14 @@ class EntryCache:
     written by another version of the tool is ignored and replaced, never trusted.
     """
 
-    def __init__(self, path: Path | None = None, tool: str = "") -> None:
+    def __init__(self, path: Path | None = None, tool: str = "", trust: bool = True) -> None:
+        """`path`: where it is kept between runs; `trust=False` (a clean build) starts empty but still saves."""
         self.path = path
         self.tool = tool
         self.changed = False
         self._seen: set[str] = set()
         self._items: dict[str, tuple[tuple[int, int, str, str, str], str, RawEntry | Problem]] = {}
-        if path is not None:
+        if path is not None and trust:
             self._items = _load_pickle(path, tool)
 
     def read(self, source: SourceFile) -> RawEntry | Problem:

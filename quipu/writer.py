@@ -235,7 +235,6 @@ class Update:
         self.root = self.out.parent / f".{self.out.name}.new-{os.getpid()}"
         self._old_tree = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
         self.files: dict[str, Entry] = {}
-        self.rendered = 0  # outputs produced this build
         self.written = 0  # of those, files whose bytes changed
         self._made: set[str] = set()
         self._last: dict[str, Any] | None = None
@@ -312,7 +311,6 @@ class Update:
     def record(self, rel: str, fingerprint: str | None, digest: str) -> None:
         safe_relpath(rel)
         self.files[rel] = (fingerprint, digest)
-        self.rendered += 1
 
     def stage(self, rel: str, data: bytes) -> None:
         target = self.root.joinpath(*safe_relpath(rel).parts)

@@ -171,3 +171,9 @@ def test_report_formats_for_tools(make_site: Callable[..., Path], cli: Callable[
         "::error file=content/events/1980/bad.md,line=3::"
         "date 1980-02-30 is not a valid date (YYYY, YYYY-MM or YYYY-MM-DD; February 1980 has 29 days)"
     )
+
+
+def test_a_missing_templates_folder_is_refused(make_site: Callable[..., Path], cli: Callable[..., Run]) -> None:
+    make_site()
+    run = cli("build", "--templates", "no-such-folder")
+    assert run.code == 2 and "templates folder no-such-folder not found" in run.err and "Traceback" not in run.err

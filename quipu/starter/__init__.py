@@ -48,6 +48,18 @@ def init(folder: Path, title: str, language: str, out: TextIO, err: TextIO) -> i
     if not language.isalpha() or not 2 <= len(language) <= 3 or not language.islower():
         print(f"error: '{language}' is not a language code; use one such as en or es", file=err)
         return 2
+    try:
+        written = _copy_project(folder, title, language)
+        (folder / "requirements.txt").write_text(requirement(), encoding="utf-8")
+    except OSError as exc:
+        print(f"error: cannot write {folder}: {exc.strerror or exc}; check the folder's permissions", file=err)
+        return 1
+    print(f"started a timeline in {folder}: {len(written) + 1} files", file=out)
+    print(f"next: cd {folder} && quipu check && quipu build && quipu serve", file=out)
+    return 0
+
+
+def _copy_project(folder: Path, title: str, language: str) -> list[str]:
     written = []
     for source in sorted(PROJECT.rglob("*")):
         if source.is_dir() or source.name == "__pycache__" or source.suffix == ".pyc":
@@ -63,7 +75,4 @@ def init(folder: Path, title: str, language: str, out: TextIO, err: TextIO) -> i
         else:
             shutil.copyfile(source, target)
         written.append(rel)
-    (folder / "requirements.txt").write_text(requirement(), encoding="utf-8")
-    print(f"started a timeline in {folder}: {len(written) + 1} files", file=out)
-    print(f"next: cd {folder} && quipu check && quipu build && quipu serve", file=out)
-    return 0
+    return written
