@@ -179,7 +179,7 @@ def match_departments(basemap: Basemap, departments: Sequence[Place]) -> dict[st
 
 def units(
     basemap: Basemap,
-    paths: dict[str, str],
+    paths: Mapping[str, str],
     by_key: dict[str, Place],
     events_within: Mapping[str, Sequence[Event]],
     peak: int | None = None,

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from markupsafe import Markup, escape
+
 from . import exports, published, urls
 from .charts import Strip, timeline_strip, year_months
 from .corpus import Corpus
@@ -123,19 +125,20 @@ class Atlas:
 
     basemap: Basemap
     project: Projection
-    paths: dict[str, str]
+    paths: dict[str, Markup]
     small: Projection
-    small_paths: dict[str, str]
+    small_paths: dict[str, Markup]
 
     @classmethod
     def of(cls, basemap: Basemap) -> Atlas:
         project, small = Projection.fit(basemap.bounds), Projection.fit(basemap.bounds, 120, digits=0)
+        # Escaped once here, not on every page that draws them (a locator map is on most pages).
         return cls(
             basemap,
             project,
-            {s.key: path_data(s, project) for s in basemap.shapes},
+            {s.key: escape(path_data(s, project)) for s in basemap.shapes},
             small,
-            {s.key: path_data(s, small) for s in basemap.shapes},
+            {s.key: escape(path_data(s, small)) for s in basemap.shapes},
         )
 
 

@@ -1,0 +1,85 @@
+"""Rendering shortcuts must give exactly what plain Jinja would: translations resolved when a template
+compiles, and the direct calls of the engine's own template functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from quipu import render
+from quipu.i18n import Catalog
+from quipu.locales import Locale
+from quipu.pages import Page
+
+SPANISH = Locale(
+    "es",
+    False,
+    "es_PE",
+    Catalog("es", {"Timeline": "Cronología <línea> & \"tiempo\"", "{n} items": "{n} ítems", "Map": "Mapa"}),
+)
+
+
+def _render(tmp_path: Path, source: str, locale: Locale = SPANISH, url: str = "es/years/1983/") -> str:
+    (tmp_path / "page.html").write_text(source, encoding="utf-8")
+    env = render.make_environment([tmp_path])
+    return render.render_page(env, Page(url, "page.html", {"items": ["a", "b"]}, "Title", locale=locale))
+
+
+def _unfolded(tmp_path: Path, source: str, locale: Locale = SPANISH) -> str:
+    """The same template through an environment that never folds (the locale set while it renders)."""
+    env = render.make_environment([tmp_path / "plain"])
+    (tmp_path / "plain").mkdir(exist_ok=True)
+    token = render._LOCALE.set(locale)
+    try:
+        return env.from_string(source).render(items=["a", "b"])
+    finally:
+        render._LOCALE.reset(token)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '{{ t("Timeline") }}|<a title="{{ t(\'Timeline\') }}">{{ t("Map") }}</a>',
+        '{{ t("{n} items", n=3) }} {{ t("Untranslated text") }}',
+        '{% for t in items %}{{ t }}{% endfor %} {{ items | length }}',
+        '{% set t = link %}{{ t("Map") }}',
+        '{% macro m(t) %}{{ t("Map") }}{% endmacro %}{{ m(link) }}',
+        '{% for t in [link] %}{{ t("Map") }}{% endfor %}',
+        '{{ _("Timeline") }} {{ gettext("Map") }}',
+        '{{ link(urls.home()) }} {% for i in items %}{{ link(urls.year(1983)) }}{{ lang_attr("en") }}{% endfor %}',
+        '{{ tn("{n} event", "{n} events", 2) }}',
+    ],
+)
+def test_folded_templates_render_as_plain_jinja_does(tmp_path: Path, source: str) -> None:
+    folded = _render(tmp_path, source)
+    token = render._CURRENT_PAGE.set("es/years/1983/")
+    try:
+        plain = _unfolded(tmp_path, source)
+    finally:
+        render._CURRENT_PAGE.reset(token)
+    assert folded == plain
+
+
+def test_a_folded_translation_is_escaped(tmp_path: Path) -> None:
+    out = _render(tmp_path, '<p title="{{ t("Timeline") }}">{{ t("Timeline") }}</p>')
+    assert out == (
+        '<p title="Cronología &lt;línea&gt; &amp; &#34;tiempo&#34;">Cronología &lt;línea&gt; &amp; &#34;tiempo&#34;</p>'
+    )
+
+
+def test_each_language_compiles_its_own_strings(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text('{{ t("Map") }}', encoding="utf-8")
+    env = render.make_environment([tmp_path])
+    english = Locale("en", True, "en", Catalog("en", {}))
+    pages = [Page(url, "page.html", {}, "T", locale=loc) for url, loc in (("", english), ("es/", SPANISH))] * 2
+    assert [render.render_page(env, p) for p in pages] == ["Map", "Mapa", "Map", "Mapa"]
+
+
+def test_a_changed_catalog_is_not_served_from_the_old_compilation(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text('{{ t("Map") }}', encoding="utf-8")
+    env = render.make_environment([tmp_path])
+    changed = Locale("es", False, "es_PE", Catalog("es", {"Map": "Plano"}))
+    first = render.render_page(env, Page("es/", "page.html", {}, "T", locale=SPANISH))
+    second = render.render_page(env, Page("es/", "page.html", {}, "T", locale=changed))
+    assert (first, second) == ("Mapa", "Plano")
