@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import traceback
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from . import __version__, scaffold
 from .errors import Problem, Report
@@ -24,6 +25,46 @@ from .writer import WriteRefused
 
 FORMATS = ("text", "json", "jsonl", "github")
 COMMANDS = ("build", "check", "serve", "new", "schema", "stats", "links", "init", "templates")
+
+
+def _whole_number(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _port(text: str) -> int:
+    """--port: a TCP port, or 0 for a free one; anything else is wrong usage (exit 2), not an internal error."""
+    value = _whole_number(text)
+    if value is None or not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port; use 1 to 65535, or 0 to pick a free one")
+    return value
+
+
+def _jobs(text: str) -> int:
+    """--jobs: at least one worker process (more than the machine's CPUs are capped, with a note)."""
+    value = _whole_number(text)
+    if value is None or value < 1:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a number of processes; use at least 1 and at most {_cpus()} (this machine's CPUs)"
+        )
+    return value
+
+
+def _cpus() -> int:
+    return os.cpu_count() or 1
+
+
+def _workers(jobs: int | None, err: TextIO) -> dict[str, Any]:
+    """Options' workers for --jobs: capped at the machine's CPUs, so an absurd number cannot fork-bomb it."""
+    if jobs is None:
+        return {}
+    cpus = _cpus()
+    if jobs > cpus:
+        plural = "" if cpus == 1 else "s"
+        print(f"note: --jobs {jobs} is more than this machine's {cpus} CPU{plural}; using {cpus}", file=err)
+    return {"workers": min(jobs, cpus)}
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -64,7 +105,11 @@ def make_parser() -> argparse.ArgumentParser:
         help="the repository's address, for the correction and edit links (overrides site.yaml's repository)",
     )
     p.add_argument(
-        "--jobs", type=int, default=None, metavar="N", help="worker processes for rendering (default: up to 2)"
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="worker processes for rendering (default: up to 2; at most the machine's CPUs)",
     )
     p.add_argument(
         "--search",
@@ -84,7 +129,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on changes")
     _common(p)
-    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)")
     p.add_argument(
         "--search",
         action=argparse.BooleanOptionalAction,
@@ -232,7 +277,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         strict=args.strict,
         search=getattr(args, "search", True),
         clean=getattr(args, "clean", False),
-        **({"workers": max(1, args.jobs)} if getattr(args, "jobs", None) else {}),
+        **_workers(getattr(args, "jobs", None), err),
     )
     started = time.perf_counter()
     if args.command in ("check", "stats"):
