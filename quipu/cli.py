@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__, scaffold
-from .errors import Problem, Report
+from .errors import Problem, Report, github_annotation, json_text, problem_json
 from .pipeline import Options, build, load
-from .schema import SCHEMAS, json_schema
+from .schema import SCHEMAS, base_url_problem, json_schema
 from .stats import coverage_problems, stats
 from .translations import TRANSLATION_SCHEMAS, translation_json_schema
 from .writer import WriteRefused
@@ -50,6 +50,14 @@ def _jobs(text: str) -> int:
             f"'{text}' is not a number of processes; use at least 1 and at most {_cpus()} (this machine's CPUs)"
         )
     return value
+
+
+def _base_url(text: str) -> str:
+    """--base-url: the same rule as base_url in site.yaml (it reaches every page, feed and sitemap)."""
+    problem = base_url_problem("--base-url", text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return text
 
 
 def _cpus() -> int:
@@ -96,7 +104,11 @@ def make_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--out", type=Path, default=Path("site"), metavar="DIR", help="output folder (default: site)")
     p.add_argument(
-        "--base-url", default=None, metavar="URL", help="path or URL the site is served under, e.g. /peru-timeline/"
+        "--base-url",
+        type=_base_url,
+        default=None,
+        metavar="URL",
+        help="path or URL the site is served under, e.g. /peru-timeline/",
     )
     p.add_argument(
         "--repository",
@@ -328,9 +340,9 @@ def _finish(report: Report, args: argparse.Namespace, out: TextIO, err: TextIO, 
             "ok": not failed,
             "errors": len(report.errors),
             "warnings": len(report.warnings),
-            "problems": [_problem_json(p) for p in report.sorted()],
+            "problems": [problem_json(p) for p in report.sorted()],
         }
-        print(json.dumps(document, ensure_ascii=False, indent=1), file=out)
+        print(json_text(document, indent=1), file=out)
     else:
         for problem in report.sorted():
             print(format_problem(problem, args.format), file=stream)
@@ -340,17 +352,12 @@ def _finish(report: Report, args: argparse.Namespace, out: TextIO, err: TextIO, 
     return 1 if failed else 0
 
 
-def _problem_json(problem: Problem) -> dict[str, object]:
-    return {"path": problem.path, "line": problem.line, "severity": problem.severity, "message": problem.message}
-
-
 def format_problem(problem: Problem, style: str) -> str:
     """One problem as text for people, a JSON line for tools, or a GitHub Actions annotation for pull requests."""
     if style == "jsonl":
-        return json.dumps(_problem_json(problem), ensure_ascii=False)
+        return json_text(problem_json(problem))
     if style == "github":
-        message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{problem.severity} file={problem.path},line={problem.line}::{message}"
+        return github_annotation(problem)
     return problem.format()
 
 

@@ -6,6 +6,7 @@ the build collects them all before deciding, so one run shows everything.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
@@ -24,7 +25,8 @@ class Problem:
     severity: Severity = "error"
 
     def format(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+        """One line, whatever the path and message hold (a file name may hold a line break)."""
+        return f"{escaped(self.path, None)}:{self.line}: {self.severity}: {escaped(self.message, None)}"
 
 
 @dataclass
@@ -76,6 +78,28 @@ class TemplateProblem(Exception):
         self.problem = problem
 
 
+def escaped(value: str, limit: int | None = 60) -> str:
+    """A value as a message shows it: on one line, with what does not show (line breaks, U+200B) as escapes, shortened."""
+    if limit is not None and len(value) > limit:
+        value = value[: limit - 1] + "…"
+    if value.isprintable():
+        return value
+    return "".join(_ESCAPES.get(ch) or (ch if ch.isprintable() or ch == " " else _escape(ch)) for ch in value)
+
+
+def quoted(value: str, limit: int | None = 60) -> str:
+    """A contributor's value inside a message: 'armed\\ngroup', never a line break or a Python repr."""
+    return f"'{escaped(value, limit)}'"
+
+
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 def did_you_mean(word: str, choices: list[str] | set[str]) -> str:
     """A ' did you mean …?' suffix, or '' when nothing is close."""
     close = get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
@@ -89,3 +113,30 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
         return path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+# The reports for tools (check --format json, jsonl, github) carry each path and message as they are: only
+# the framing escapes them, so no file name or message can move a problem to another file, line or record.
+
+
+def problem_json(problem: Problem) -> dict[str, object]:
+    return {"path": problem.path, "line": problem.line, "severity": problem.severity, "message": problem.message}
+
+
+def json_text(value: object, indent: int | None = None) -> str:
+    """JSON whose strings escape every line break, also the U+0085, U+2028 and U+2029 that JSON allows raw:
+    a JSON line stays one line for any reader that splits lines."""
+    return json.dumps(value, ensure_ascii=False, indent=indent).translate(_JSON_LINE_BREAKS)
+
+
+def github_annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command, '::error file=…,line=…::message', escaped as the runner unescapes it."""
+    where = f"file={problem.path.translate(_COMMAND_PROPERTY)},line={problem.line}"
+    return f"::{problem.severity} {where}::{problem.message.translate(_COMMAND_DATA)}"
+
+
+_JSON_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+# The runner's escapes (actions/toolkit command.ts): messages %25 %0D %0A; properties also %3A %2C, since
+# ':' ends and ',' separates them.
+_COMMAND_DATA = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
+_COMMAND_PROPERTY = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})

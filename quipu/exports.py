@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 from . import urls
@@ -181,6 +182,21 @@ CSV_EXTRA_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Spreadsheets run a cell that starts with one of = + - @ tab or carriage return as a formula (OWASP, "CSV
+# Injection"): =HYPERLINK(...) leaks data, =cmd|... runs programs. So such a start gets an apostrophe, which
+# makes spreadsheets show the text; also after a ';' or tab inside a cell (with any quotes after it), since
+# spreadsheets in many locales split cells there. The data page says so.
+_FORMULA_START = re.compile(r'(^|(?<=[;\t])"*)(?=[=+\-@\t\r])')
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def spreadsheet_text(cell: str) -> str:
+    """The cell as spreadsheets will show it, never run it: numbers (a negative latitude) stay numbers."""
+    if _PLAIN_NUMBER.fullmatch(cell):
+        return cell
+    return _FORMULA_START.sub(r"\1'", cell)
+
+
 def _dumps(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
@@ -313,7 +329,7 @@ def _events_csv(corpus: Corpus, others: dict[str, Corpus]) -> bytes:
                 "true" if texts["translated"] else "",
             ]
         row += _extra_columns(corpus, e)
-        writer.writerow(row)
+        writer.writerow([spreadsheet_text(cell) for cell in row])
     return buffer.getvalue().encode("utf-8")
 
 

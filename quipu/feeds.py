@@ -2,12 +2,14 @@
 
 Both need absolute URLs, so they are only written when `base_url` is one
 (e.g. https://example.org/peru-timeline/). Dates come from the content, never
-from the clock, so the files are as deterministic as the pages.
+from the clock, so the files are as deterministic as the pages. Every value is
+escaped for where it goes (element text or a quoted attribute), so each file parses
+back to the values given, whatever base_url or a title holds.
 """
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+import re
 
 from . import urls
 from .corpus import Corpus
@@ -15,6 +17,24 @@ from .model import Event
 from .pages import Page
 
 FEED_SIZE = 30
+
+# XML 1.0 cannot hold these at all, not even as character references (check refuses them in content too).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+# In an attribute a parser also turns tabs and line breaks into spaces, unless they are references.
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
+)
+
+
+def _text(value: str) -> str:
+    """Element content: the value as an XML parser will read it back."""
+    return _NOT_XML.sub("", value).translate(_TEXT_ESCAPES)
+
+
+def _attr(value: str) -> str:
+    """An attribute value, for inside double quotes: the value as an XML parser will read it back."""
+    return _NOT_XML.sub("", value).translate(_ATTRIBUTE_ESCAPES)
 
 
 def _timestamp(event: Event) -> str:
@@ -45,14 +65,12 @@ def _sitemap(base: str, pages: list[Page]) -> bytes:
         if not (page.url.endswith("/") or page.url == "") or page.template == "redirect.html":
             continue  # 404.html, other non-pages, and the old URLs that redirect
         links = "".join(
-            f'<xhtml:link rel="alternate" hreflang="{escape(a.code)}" href="{escape(base + a.url)}"/>'
+            f'<xhtml:link rel="alternate" hreflang="{_attr(a.code)}" href="{_attr(base + a.url)}"/>'
             for a in page.alternates
         )
         if len(page.alternates) > 1:
-            links += (
-                f'<xhtml:link rel="alternate" hreflang="x-default" href="{escape(base + page.alternates[0].url)}"/>'
-            )
-        rows.append(f"<url><loc>{escape(base + page.url)}</loc>{links if len(page.alternates) > 1 else ''}</url>\n")
+            links += f'<xhtml:link rel="alternate" hreflang="x-default" href="{_attr(base + page.alternates[0].url)}"/>'
+        rows.append(f"<url><loc>{_text(base + page.url)}</loc>{links if len(page.alternates) > 1 else ''}</url>\n")
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
@@ -65,27 +83,27 @@ def _feed(base: str, corpus: Corpus, code: str, prefix: str) -> bytes:
     entries = []
     for event in latest:
         link = base + urls.localized(urls.event(event.slug), prefix)
-        lang = f' xml:lang="{escape(event.lang)}"' if event.lang and event.lang != code else ""
+        lang = f' xml:lang="{_attr(event.lang)}"' if event.lang and event.lang != code else ""
         entries.append(
             f"<entry{lang}>"
-            f"<title>{escape(event.title)}</title>"
-            f'<link href="{escape(link)}"/>'
-            f"<id>{escape(link)}</id>"
+            f"<title>{_text(event.title)}</title>"
+            f'<link href="{_attr(link)}"/>'
+            f"<id>{_text(link)}</id>"
             f"<updated>{_timestamp(event)}</updated>"
-            f"<summary>{escape(event.summary_line)}</summary>"
+            f"<summary>{_text(event.summary_line)}</summary>"
             "</entry>\n"
         )
     updated = _timestamp(latest[0]) if latest else "1970-01-01T00:00:00Z"
     home = base + prefix
     feed = (
         '<?xml version="1.0" encoding="utf-8"?>\n'
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{escape(code)}">\n'
-        f"<title>{escape(corpus.site.title)}</title>\n"
-        f'<link href="{escape(home)}"/>\n'
-        f'<link rel="self" href="{escape(home)}feed.xml"/>\n'
-        f"<id>{escape(home)}</id>\n"
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{_attr(code)}">\n'
+        f"<title>{_text(corpus.site.title)}</title>\n"
+        f'<link href="{_attr(home)}"/>\n'
+        f'<link rel="self" href="{_attr(home + "feed.xml")}"/>\n'
+        f"<id>{_text(home)}</id>\n"
         f"<updated>{updated}</updated>\n"
-        f"<author><name>{escape(corpus.site.author or corpus.site.title)}</name></author>\n"
+        f"<author><name>{_text(corpus.site.author or corpus.site.title)}</name></author>\n"
         f"{''.join(entries)}</feed>\n"
     )
     return feed.encode("utf-8")

@@ -46,8 +46,8 @@ class Basemap:
 def load_basemap(content: Path) -> Basemap | Problem | None:
     """The base map of a content folder, or None when it has none (the site then has no map pages)."""
     path = content / BASEMAP
-    if not path.is_file():
-        return None
+    if not path.is_file() or path.is_symlink():
+        return None  # a link is refused where content is walked (quipu.source.find_files), never followed
     shown = str(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

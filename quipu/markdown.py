@@ -2,7 +2,9 @@
 
 Internal links (`@actors/slug`) are rewritten to relative URLs before
 conversion, and the HTML is sanitised afterwards, so no script, event
-handler or javascript: link from any entry can reach a page.
+handler or javascript: link from any entry can reach a page. A body over
+the limits of quipu.limits is never converted: `check` refuses it, and the
+renderer refuses it again rather than hang or overflow the stack.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 import markdown as _markdown
 import nh3
 
-from .text import LINK_RE
+from .text import LINK_RE, body_problems
 
 _TAGS = {
     "a",
@@ -83,6 +85,10 @@ _ATTRIBUTES = {
 }
 
 
+class BodyRefused(ValueError):
+    """A body that `check` refuses reached the renderer."""
+
+
 class Renderer:
     """One Markdown parser reused for every body (building one per call is slow)."""
 
@@ -95,6 +101,10 @@ class Renderer:
 
     def render(self, body: str, link: Callable[[str, str], str]) -> str:
         """HTML for a body; `link(kind, slug)` gives the URL of an internal link."""
+        refused = body_problems(body, 1)
+        if refused:
+            line, message = refused[0]
+            raise BodyRefused(f"line {line} of the body: {message}")
 
         def replace(match: re.Match[str]) -> str:
             anchor = match.group(4) or ""

@@ -15,10 +15,10 @@ from typing import Any
 
 from . import hosts
 from .dates import PartialDate
-from .errors import Problem
+from .errors import Problem, quoted
 from .locales import known_format
 from .source import SLUG_RE, RawEntry
-from .specs import Ref
+from .specs import Ref, shorten_slug, slug_too_long
 from .text import first_sentence
 
 NEEDS_COORDINATES = ("district", "town", "site")  # kinds that belong on a map as points
@@ -274,13 +274,25 @@ def make_sources(items: list[dict[str, Any]]) -> tuple[Source, ...]:
 
 def check_slug(raw: RawEntry) -> list[Problem]:
     if SLUG_RE.match(raw.slug):
-        return []
-    suggestion = "-".join(
-        part for part in "".join(c if c.isalnum() and c.isascii() else "-" for c in raw.slug.lower()).split("-") if part
+        too_long = slug_too_long(raw.slug)  # the slug names a folder of the built site
+        if too_long is None:
+            return []
+        fix = f"rename it to {quoted(shorten_slug(raw.slug), None)}"
+        return [Problem(raw.path, 1, f"file name {quoted(raw.slug)} {too_long}; {fix}")]
+    suggestion = shorten_slug(
+        "-".join(
+            part
+            for part in "".join(c if c.isalnum() and c.isascii() else "-" for c in raw.slug.lower()).split("-")
+            if part
+        )
     )
     fix = f"; rename it to '{suggestion}'" if suggestion else ""
     return [
-        Problem(raw.path, 1, f"file name '{raw.slug}' is not a valid slug (lowercase a-z, 0-9 and single hyphens){fix}")
+        Problem(
+            raw.path,
+            1,
+            f"file name {quoted(raw.slug)} is not a valid slug (lowercase a-z, 0-9 and single hyphens){fix}",
+        )
     ]
 
 
@@ -497,7 +509,7 @@ def build_site(
             Problem(
                 path,
                 lines["language"],
-                f"language '{v['language']}' is not the first of languages {list(languages)}; remove 'language' (the first of 'languages' is the default)",
+                f"language '{v['language']}' is not the first of languages ({', '.join(languages)}); remove 'language' (the first of 'languages' is the default)",
             )
         )
     if len(set(languages)) != len(languages):
@@ -506,7 +518,11 @@ def build_site(
     for code, (text, line) in v.get("formats", {}).items():
         if code not in languages:
             problems.append(
-                Problem(path, line, f"formats for '{code}', which is not one of the site's languages {list(languages)}")
+                Problem(
+                    path,
+                    line,
+                    f"formats for '{code}', which is not one of the site's languages ({', '.join(languages)})",
+                )
             )
         elif not known_format(text):
             problems.append(
@@ -518,7 +534,7 @@ def build_site(
                 Problem(
                     path,
                     line,
-                    f"translation rule for '{rule_code}', which is not one of the site's other languages {list(languages[1:])}; fix the code",
+                    f"translation rule for '{rule_code}', which is not one of the site's other languages ({', '.join(languages[1:])}); fix the code",
                 )
             )
     config = SiteConfig(

@@ -6,10 +6,11 @@ the one write, into a staging folder that replaces the output when complete.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,7 +36,7 @@ from .source import EntryCache, RawEntry, find_files, read_site_file, site_trans
 from .text import body_problems, placeholder_problem
 from .timelinejs import timeline_files
 from .translations import Bases, Translation, localize_entry, localize_site, validate_translation
-from .writer import Update, content_hash, unchanged_build
+from .writer import Update, content_hash, recover, refuse_overlap, unchanged_build
 
 
 @dataclass(frozen=True)
@@ -97,13 +98,16 @@ def load(options: Options) -> Loaded:
     site_for_checks = site or SiteConfig(title="")
 
     files, problems = find_files(content)
-    report.extend(problems)
+    # A linked or special site.yaml is refused by the walk and by read_site_file alike: count it once.
+    report.extend([p for p in problems if p not in report.problems])
+    report.extend(theme.problems(options.template_dirs()))  # links and pipes among the templates, too
     raws: list[RawEntry] = []
     translation_raws: list[RawEntry] = []
     for language in site_translation_languages(content):
         site_translation = read_site_file(content, language=language)
         if isinstance(site_translation, Problem):
-            report.extend([site_translation])
+            if site_translation not in report.problems:
+                report.extend([site_translation])
         else:
             translation_raws.append(site_translation)
     # --clean reads every file, and still leaves a fresh cache for the next build.
@@ -268,38 +272,22 @@ def plan_pages(
     return page_list
 
 
-def data_files(editions: dict[str, Corpus], page_list: list[Page], locales: list[Locale]) -> dict[str, bytes]:
-    """Downloads, feeds and sitemap: every output file that is not a rendered page."""
-    files = exports.export_files(editions)
-    files.update(timeline_files(editions, locales))
-    files.update(feed_files(editions, page_list))
-    return files
+def data_files(
+    editions: dict[str, Corpus], page_list: list[Page], locales: list[Locale]
+) -> Iterator[tuple[str, bytes]]:
+    """Downloads, feeds and sitemap: every output file that is not a rendered page, in a fixed order.
 
-
-_FINGERPRINT_JOB: tuple[list[Page], jinja2.Environment, str] | None = None
-
-
-def _fingerprint_slice(bounds: tuple[int, int]) -> list[str | None]:
-    assert _FINGERPRINT_JOB is not None
-    page_list, env, tool = _FINGERPRINT_JOB
-    return page_fingerprints(page_list[bounds[0] : bounds[1]], env, tool)
-
-
-def parallel_fingerprints(
-    page_list: list[Page], env: jinja2.Environment, tool: str, digest: Digester, workers: int
-) -> list[str | None]:
-    """Fingerprints in `workers` processes for a large site (each keeps its own memo), else in this one."""
-    global _FINGERPRINT_JOB
-    if workers < 2 or len(page_list) < 4 * PARALLEL_THRESHOLD or "fork" not in mp.get_all_start_methods():
-        return page_fingerprints(page_list, env, tool, digest)
-    _FINGERPRINT_JOB = (page_list, env, tool)
-    try:
-        size = -(-len(page_list) // workers)
-        slices = [(i, min(i + size, len(page_list))) for i in range(0, len(page_list), size)]
-        with mp.get_context("fork").Pool(workers) as pool:
-            return [fp for part in pool.map(_fingerprint_slice, slices) for fp in part]
-    finally:
-        _FINGERPRINT_JOB = None
+    Made one group at a time and let go of as each is written: the downloads of a large site are tens of MB.
+    """
+    groups: list[Callable[[], dict[str, bytes]]] = [
+        lambda: exports.export_files(editions),
+        lambda: timeline_files(editions, locales),
+        lambda: feed_files(editions, page_list),
+    ]
+    for make in groups:
+        group = make()
+        for rel in sorted(group):
+            yield rel, group.pop(rel)
 
 
 def page_fingerprints(
@@ -362,6 +350,9 @@ def _write_pages(update: Update, jobs: list[tuple[Page, str | None]], env: jinja
     global _JOB
     if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD and "fork" in mp.get_all_start_methods():
         _JOB = (jobs, env, update)
+        # Objects made so far are left out of the collector's scans, so the workers do not write to (and
+        # so copy) the memory they share with this process just by collecting.
+        gc.freeze()
         try:
             size = -(-len(jobs) // (workers * 4))
             slices = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
@@ -374,6 +365,7 @@ def _write_pages(update: Update, jobs: list[tuple[Page, str | None]], env: jinja
                         update.written += staged
         finally:
             _JOB = None
+            gc.unfreeze()
         return
     for page, fingerprint in jobs:
         rel, fingerprint, digest, staged = _render_one(env, update, page, fingerprint)
@@ -397,27 +389,15 @@ def data_fingerprint(
         return None
 
 
-def _static_files(templates: list[Path]) -> dict[str, Path]:
-    """static/ of the theme, with the project's files over it (file by file)."""
-    found: dict[str, Path] = {}
-    for folder in reversed(templates):
-        root = folder / "static"
-        for path in sorted(root.rglob("*")) if root.is_dir() else []:
-            if path.is_file():
-                found["static/" + path.relative_to(root).as_posix()] = path
-    return found
-
-
 def _search_index(update: Update, pages_changed: bool) -> Problem | None:
     """Keep the last index when no page changed; else index the new pages as they will be, and stage its files."""
     old_index = [rel for rel in update.old if rel.startswith(search.OUTPUT + "/")]
     if not update.fresh and not pages_changed and old_index and all(update.keep(rel) for rel in old_index):
         return None
-    view = update.root if update.fresh else update.out.parent / f".{update.out.name}.search-{os.getpid()}"
+    view = update.root if update.fresh else update.scratch("search")
     try:
         if not update.fresh:
             staged = update.staged()
-            shutil.rmtree(view, ignore_errors=True)
             for rel in update.files:
                 if rel.endswith(".html"):
                     source = update.root / rel if rel in staged else update.out / rel
@@ -439,7 +419,7 @@ def _search_index(update: Update, pages_changed: bool) -> Problem | None:
                     update.write(rel, path.read_bytes())
     finally:
         if view != update.root:
-            shutil.rmtree(view, ignore_errors=True)
+            update.discard(view)
     return None
 
 
@@ -463,9 +443,12 @@ def input_fingerprint(options: Options, tool: str) -> str | None:
         for root in [options.content, *options.template_dirs()]:
             for folder, dirs, names in os.walk(root):
                 dirs.sort()
+                # Folders by name, and links as links: adding a link (refused) must not replay a good build.
+                for name in dirs:
+                    parts.append(f"{folder}/{name}/\0{os.lstat(os.path.join(folder, name)).st_mode}")
                 for name in sorted(names):
-                    st = os.stat(os.path.join(folder, name))
-                    parts.append(f"{folder}/{name}\0{st.st_size}\0{st.st_mtime_ns}")
+                    st = os.lstat(os.path.join(folder, name))
+                    parts.append(f"{folder}/{name}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}")
     except OSError:
         return None
     if options.git_dates:
@@ -478,6 +461,16 @@ def input_fingerprint(options: Options, tool: str) -> str | None:
 
 def build(options: Options) -> tuple[Report, Built | None]:
     """Validate, render and write; nothing replaces the output unless everything succeeded."""
+    # Before anything is read or written: a build must not replace what it reads, nor read what it writes.
+    refuse_overlap(
+        options.out,
+        [
+            ("content", options.content),
+            *(("templates", t) for t in options.template_dirs()),
+            ("cache", options.cache_folder()),
+        ],
+    )
+    recovered = recover(options.out)  # what a killed build left: finished or rolled back, and removed
     tool = tool_fingerprint()
     # Recorded by every build (a clean one too), so that the next build can tell that nothing changed.
     inputs = None if options.cache is not None else input_fingerprint(options, tool)
@@ -486,7 +479,7 @@ def build(options: Options) -> tuple[Report, Built | None]:
         if previous is not None:  # nothing it reads has changed since the last good build: that build stands
             report = Report()
             report.extend(previous.problems)
-            built = Built(previous.pages, previous.files, previous.notes, 0, previous.pages, 0, 0)
+            built = Built(previous.pages, previous.files, recovered + previous.notes, 0, previous.pages, 0, 0)
             return report, built
     loaded = load(options)
     if loaded.corpus is None or loaded.report.failed(options.strict):
@@ -502,7 +495,9 @@ def build(options: Options) -> tuple[Report, Built | None]:
         open_bodies(options.cache_folder() if not options.clean else None, tool)
         with Update(options.out, tool, clean=options.clean) as update:
             digester = Digester(FINGERPRINT_TYPES)
-            fingerprints = parallel_fingerprints(page_list, env, tool, digester, options.workers)
+            # In this process: forked workers would each digest the entries their pages share again, and copy
+            # the parent's memory as they touch it (measured slower than one process, at 20,000 events).
+            fingerprints = page_fingerprints(page_list, env, tool, digester)
             jobs = [
                 (page, fp)
                 for page, fp in zip(page_list, fingerprints, strict=True)
@@ -515,11 +510,11 @@ def build(options: Options) -> tuple[Report, Built | None]:
             if made_before and all(update.unchanged(rel, data_print) for rel in made_before):
                 exported_count = len(made_before)  # the same entries and pages: the same downloads and feeds
             else:
-                exported = data_files(loaded.editions, page_list, locales)
-                for rel, data in sorted(exported.items()):
+                exported_count = 0
+                for rel, data in data_files(loaded.editions, page_list, locales):
                     update.write(rel, data, data_print)
-                exported_count = len(exported)
-            for rel, path in _static_files(templates).items():
+                    exported_count += 1
+            for rel, path in theme.static_files(templates).items():
                 update.write(rel, path.read_bytes())
             notes = []
             if corpus.site.absolute_base is None:
@@ -547,5 +542,7 @@ def build(options: Options) -> tuple[Report, Built | None]:
     finally:
         close_bodies()
     unchanged = len(page_list) - rendered_pages
-    built = Built(len(page_list), len(page_list) + exported_count, notes, rendered_pages, unchanged, removed, written)
+    built = Built(
+        len(page_list), len(page_list) + exported_count, recovered + notes, rendered_pages, unchanged, removed, written
+    )
     return loaded.report, built

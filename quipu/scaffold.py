@@ -9,10 +9,15 @@ from typing import TextIO
 
 import yaml
 
+from .chars import first_refused, refusal
 from .dates import DateError, parse_date
-from .schema import ACTOR_KINDS, PLACE_KINDS
+from .errors import quoted
+from .schema import ACTOR_KINDS, EVENT, PLACE_KINDS
 from .source import SLUG_RE
-from .specs import slugify
+from .specs import INVALID, Ctx, slugify
+from .yamlsafe import YScalar
+
+TITLE = next(f.spec for f in EVENT.fields if f.name == "title")  # actors' and places' names follow the same rule
 
 EVENT_TEMPLATE = """\
 ---
@@ -112,16 +117,45 @@ One or two sentences: what this place is and why it matters here.
 
 
 def _yaml_text(text: str) -> str:
-    """Quote a value when YAML would read it as something other than text."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """The title as a double-quoted YAML scalar, which reads back as exactly this text."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t") + '"'
+
+
+def title_problem(title: str) -> str | None:
+    """Why `check` would refuse this title (or name), in its words; None when it would take it."""
+    if "\n" in title:
+        return "the title must be a single line; give it on one line"
+    bad = first_refused(title)
+    if bad is not None:
+        what, fix = refusal(title[bad])
+        if 0xD800 <= ord(title[bad]) <= 0xDFFF:
+            fix = "the terminal did not send UTF-8; set it to UTF-8 (or pass --slug and fix the title in the file)"
+        return f"the title holds {what} at column {bad + 1}; {fix}"
+    ctx = Ctx("title")
+    if TITLE.check(YScalar(title, "str", 1, quoted=True), "title", ctx) is INVALID:
+        return ctx.problems[0].message
+    return None
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.kind == "translation":
         return new_translation(args.content, args.title, args.language, out, err)
+    problem = title_problem(args.title)
+    if problem is not None:
+        print(f"error: {problem}", file=err)
+        return 2
+    if args.slug is not None and not SLUG_RE.match(args.slug):
+        suggestion = slugify(args.slug)
+        such_as = f", such as {quoted(suggestion)}" if suggestion else ""
+        print(
+            f"error: {quoted(args.slug)} is not a valid slug for --slug; "
+            f"use lowercase letters, digits and single hyphens{such_as}",
+            file=err,
+        )
+        return 2
     slug = args.slug or slugify(args.title)
     if not slug or not SLUG_RE.match(slug):
-        print(f"error: cannot make a slug from '{args.title}'; pass --slug lowercase-words", file=err)
+        print(f"error: cannot make a slug from the title {quoted(args.title)}; pass --slug lowercase-words", file=err)
         return 2
     content: Path = args.content
     if args.kind == "event":
@@ -208,7 +242,7 @@ def new_translation(content: Path, entry: str, language: str | None, out: TextIO
         return 1
     if language not in site.languages[1:]:
         print(
-            f"error: '{language}' is not one of the site's other languages {list(site.languages[1:])}; "
+            f"error: {quoted(language)} is not one of the site's other languages ({', '.join(site.languages[1:])}); "
             f"add it to 'languages' in {site.path}",
             file=err,
         )

@@ -7,10 +7,11 @@ never drift apart. The value types live in specs.py.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import Problem
+from .errors import Problem, quoted
 from .specs import (
     INVALID,
     SLUG_PATTERN,
@@ -33,7 +34,7 @@ from .specs import (
     Text,
     Url,
 )
-from .yamlsafe import YMap
+from .yamlsafe import YMap, YScalar
 
 __all__ = ["INVALID", "SLUG_PATTERN", "Field", "Mapping", "Ref", "Spec", "json_schema", "validate"]
 
@@ -305,11 +306,56 @@ COVERAGE = Mapping(
     )
 )
 
+# base_url goes into every page, the feeds and the sitemap, in attributes and in text: only a plain path or
+# http(s) address is accepted, so no quote, space, '<', query or fragment can reach them.
+BASE_URL_PATTERN = (
+    r"^(?!//)(https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?)?(/([A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})*)*$"
+)
+_BASE_URL_RE = re.compile(BASE_URL_PATTERN)
+_BASE_URL_CHARS = re.compile(r"[^A-Za-z0-9._~/%:-]")
+
+
+def base_url_problem(name: str, text: str) -> str | None:
+    """What is wrong with a base_url, with the fix; None when it is a plain path or http(s) address."""
+    shown = quoted(text, 80)
+    if not text.startswith(("/", "http://", "https://")):
+        return f"{name} {shown} must start with '/' or be an http(s) URL, e.g. /peru-timeline/"
+    if text.startswith("//"):
+        return f"{name} {shown} starts with '//', which browsers read as another host's address; write the whole https:// address, or a path with one '/'"
+    bad = list(dict.fromkeys(_BASE_URL_CHARS.findall(text)))
+    if bad:
+        return (
+            f"{name} {shown} holds {', '.join(quoted(ch) for ch in bad[:5])}, which a base URL cannot; use letters, "
+            "digits, - . _ ~ / and %XX escapes (no spaces, quotes, ? or #), e.g. https://example.org/peru-timeline/"
+        )
+    if not _BASE_URL_RE.match(text):
+        return f"{name} {shown} is not a path such as /peru-timeline/ or an address such as https://example.org/peru-timeline/; fix it"
+    return None
+
+
+@dataclass(frozen=True)
+class BaseUrl(Text):
+    """Where the site is served: a plain path or http(s) address (see base_url_problem)."""
+
+    one_line: bool = True
+    label: str = "a path such as /peru-timeline/ or an http(s) URL"
+
+    def convert(self, scalar: YScalar, name: str, ctx: Ctx) -> Any:
+        text = super().convert(scalar, name, ctx)
+        if text is INVALID:
+            return INVALID
+        problem = base_url_problem(name, text)
+        return text if problem is None else ctx.error(scalar.line, problem)
+
+    def json(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": BASE_URL_PATTERN}
+
+
 SITE = Mapping(
     fields=(
         Field("title", Text(one_line=True), "Site title.", required=True, example="Peru's internal armed conflict"),
         Field("description", Text(), "One or two sentences for the home page and metadata."),
-        Field("base_url", Text(one_line=True), "Path or absolute URL the site is served under; default '/'."),
+        Field("base_url", BaseUrl(), "Path or absolute URL the site is served under; default '/'."),
         Field("period", PERIOD, "Years covered: {start: YYYY}; the end is today."),
         Field(
             "language",

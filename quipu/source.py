@@ -12,17 +12,20 @@ import os
 import pickle
 import re
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
 from frontmatter.default_handlers import YAMLHandler
 
-from .errors import Problem, display_path
+from .errors import Problem, did_you_mean, display_path
+from .tree import Item, not_plain, walk
 from .yamlsafe import YamlProblem, YMap, YScalar, load
 
 MAX_BYTES = 1_000_000
 KINDS = ("events", "actors", "places", "pages", "periods")  # the folders of content/; quipu.kinds says what each holds
 ENTRY_SUFFIXES = (".md", ".yaml", ".yml")
+SITE_TRANSLATIONS = "site.*.yaml"  # content/site.<lang>.yaml
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # python-frontmatter's own delimiter rule, so files it writes are files we read.
 _BOUNDARY = YAMLHandler.FM_BOUNDARY
@@ -62,52 +65,84 @@ class SourceFile:
 
 
 def find_files(content: Path, cwd: Path | None = None) -> tuple[list[SourceFile], list[Problem]]:
-    """Every entry file under content/, in a stable order, plus problems with the layout."""
+    """Every entry file under content/, in a stable order, plus problems with the layout.
+
+    Nothing is passed over in silence: links and special files are errors (see quipu.tree), and so is a
+    folder named like an entry; whatever else content/ holds that the build does not read is a warning.
+    """
     files: list[SourceFile] = []
-    problems: list[Problem] = []
-    for kind in KINDS:
-        root = content / kind
-        if not root.is_dir():
+    items, problems = walk(content, display_path(content, cwd), "the content folder")
+    for item in items:
+        top, *rest = item.parts
+        if not rest:
+            problem = _top_level_problem(item)
+            if problem is not None:
+                problems.append(problem)
             continue
-        shown_root = display_path(root, cwd)  # resolved once; files are shown relative to it
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            here = Path(dirpath)
-            rel_parts = here.relative_to(root).parts
-            shown_dir = "/".join((shown_root, *rel_parts))
-            for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
-                path = here / name
-                shown = f"{shown_dir}/{name}"
-                if os.path.exists(path) and not os.path.islink(path) and not os.path.isfile(path):
-                    problems.append(
-                        Problem(shown, 1, "not a regular file (a pipe or device?); remove it from the content folder")
+        if top == MAP_FOLDER:
+            if len(rest) == 1 and rest[0] != MAP_FILE:
+                problems.append(
+                    Problem(
+                        item.shown,
+                        1,
+                        f"ignored: content/{MAP_FOLDER}/ holds only {MAP_FILE}; move or remove it",
+                        "warning",
                     )
-                    continue
-                if os.path.islink(path):
-                    problems.append(
-                        Problem(shown, 1, "symbolic links are not read; replace the link with the file", "warning")
+                )
+            continue
+        if top not in KINDS:
+            continue  # its folder is reported once, above
+        kind, name, rel_parts = top, item.path.name, tuple(rest[:-1])
+        if item.folder:
+            if name.endswith(ENTRY_SUFFIXES):
+                problems.append(
+                    Problem(
+                        item.shown,
+                        1,
+                        "a folder named like an entry is not read; an entry is a file: rename or remove the folder",
                     )
-                    continue
-                if not name.endswith(ENTRY_SUFFIXES):
-                    problems.append(Problem(shown, 1, "ignored: not an entry (entries end in .md or .yaml)", "warning"))
-                    continue
-                folder = "/".join(rel_parts)
-                if kind == "events" and len(rel_parts) != 1:
-                    problems.append(
-                        Problem(
-                            shown,
-                            1,
-                            "events live in content/events/<YYYY>/<slug>.md; move this file into its year folder",
-                        )
-                    )
-                    continue
-                if kind != "events" and rel_parts:
-                    problems.append(Problem(shown, 1, f"{kind} live directly in content/{kind}/; move this file there"))
-                    continue
-                files.append(SourceFile(kind, path, shown, folder))
+                )
+            continue
+        if not name.endswith(ENTRY_SUFFIXES):
+            problems.append(Problem(item.shown, 1, "ignored: not an entry (entries end in .md or .yaml)", "warning"))
+            continue
+        if kind == "events" and len(rel_parts) != 1:
+            problems.append(
+                Problem(
+                    item.shown, 1, "events live in content/events/<YYYY>/<slug>.md; move this file into its year folder"
+                )
+            )
+            continue
+        if kind != "events" and rel_parts:
+            problems.append(Problem(item.shown, 1, f"{kind} live directly in content/{kind}/; move this file there"))
+            continue
+        files.append(SourceFile(kind, item.path, item.shown, "/".join(rel_parts)))
     return files, problems
+
+
+MAP_FOLDER, MAP_FILE = "map", "departments.geojson"  # the base map (quipu.maps.BASEMAP), the one file read there
+
+
+def _top_level_problem(item: Item) -> Problem | None:
+    """What content/ itself may hold: site.yaml and its translations, map/ and the kinds' folders."""
+    name = item.path.name
+    if name in KINDS or name == MAP_FOLDER:
+        if item.folder:
+            return None
+        return Problem(item.shown, 1, f"content/{name} must be a folder; move the file away and make it a folder")
+    if name == "site.yaml" or fnmatch(name, SITE_TRANSLATIONS):
+        if not item.folder:
+            return None
+        return Problem(item.shown, 1, f"content/{name} must be a file, not a folder; rename or remove the folder")
+    known = [*KINDS, MAP_FOLDER, "site.yaml"]
+    hint = did_you_mean(name, known)
+    return Problem(
+        item.shown,
+        1,
+        f"ignored: content/ holds only site.yaml, site.<lang>.yaml, {MAP_FOLDER}/ and the folders "
+        f"{', '.join(KINDS)}{hint}; move or remove it",
+        "warning",
+    )
 
 
 def read_bytes(path: Path) -> bytes:
@@ -303,6 +338,9 @@ def read_site_file(content: Path, cwd: Path | None = None, language: str | None 
     """content/site.yaml (or its translation site.<lang>.yaml) as a RawEntry of kind 'site'."""
     path = content / ("site.yaml" if language is None else f"site.{language}.yaml")
     shown = display_path(path, cwd)
+    refused = not_plain(path, "the content folder")  # a link is never followed, a pipe never opened
+    if refused is not None:
+        return Problem(shown, 1, refused)
     if not path.is_file():
         return Problem(shown, 1, "site settings are missing: create content/site.yaml with at least 'title: ...'")
     try:
@@ -315,6 +353,6 @@ def read_site_file(content: Path, cwd: Path | None = None, language: str | None 
 def site_translation_languages(content: Path) -> list[str]:
     """Languages that content/site.<lang>.yaml files exist for, sorted."""
     found = []
-    for path in sorted(content.glob("site.*.yaml")):
+    for path in sorted(content.glob(SITE_TRANSLATIONS)):
         found.append(path.name[len("site.") : -len(".yaml")])
     return found

@@ -12,12 +12,16 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from .chars import invisible_list, is_invisible
 from .dates import DateError, parse_date
-from .errors import Problem, did_you_mean
+from .errors import Problem, did_you_mean, escaped, quoted
 from .yamlsafe import YMap, YScalar, YSeq, YValue
 
 INVALID: Any = object()
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# A slug is a URL path segment and a folder of the built site, and a file system takes at most 255
+# bytes per name; 80 is what slugify() and `build.py new` give, and URLs stay readable.
+MAX_SLUG_LENGTH = 80
 _SLUG_RE = re.compile(SLUG_PATTERN)
 _INT_RE = re.compile(r"^[+-]?[0-9]+$")
 _NUM_RE = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
@@ -33,9 +37,37 @@ class Ref:
     line: int
 
 
+# Latin letters that do not decompose into an ASCII letter and a mark.
+_LETTERS = str.maketrans(
+    {"ß": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d"}
+    | {"Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th", "ı": "i", "ŋ": "ng", "Ŋ": "ng"}
+)
+
+
+def slug_too_long(slug: str) -> str | None:
+    """'is 300 characters long (at most 80)' for a slug over the limit, else None."""
+    if len(slug) <= MAX_SLUG_LENGTH:
+        return None
+    return f"is {len(slug)} characters long (at most {MAX_SLUG_LENGTH})"
+
+
+def shorten_slug(slug: str) -> str:
+    """A valid slug's first words that fit the limit (a word is cut only when the first is too long)."""
+    if len(slug) <= MAX_SLUG_LENGTH:
+        return slug
+    head = slug[:MAX_SLUG_LENGTH]
+    if slug[MAX_SLUG_LENGTH] != "-" and "-" in head:  # the cut falls inside a word: leave that word out
+        head = head.rsplit("-", 1)[0]
+    return head.strip("-")
+
+
 def slugify(text: str) -> str:
-    """'Masacre de Lucanamarca' → 'masacre-de-lucanamarca'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    """'Masacre de Lucanamarca' → 'masacre-de-lucanamarca'; accents are dropped, other characters separate words."""
+    decomposed = unicodedata.normalize("NFKD", text).translate(_LETTERS)
+    ascii_text = "".join(
+        ch if ch.isascii() else "" if unicodedata.combining(ch) or unicodedata.category(ch) == "Cf" else " "
+        for ch in decomposed
+    )
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
 
 
@@ -104,6 +136,11 @@ class Text(ScalarSpec):
         text = scalar.text.strip()
         if not text:
             return ctx.error(scalar.line, f"'{name}' is empty; write the text or remove the line")
+        if is_invisible(text):
+            return ctx.error(
+                scalar.line,
+                f"'{name}' holds only invisible characters ({invisible_list(text)}); write the text or remove the line",
+            )
         if _PLACEHOLDER in text.upper():
             return ctx.error(scalar.line, f"'{name}' still holds a FILL IN placeholder from 'build.py new'; replace it")
         if self.one_line and "\n" in text:
@@ -134,7 +171,7 @@ class LanguageCode(ScalarSpec):
         if not _LANGUAGE_RE.match(text):
             return ctx.error(
                 scalar.line,
-                f"'{name}' must be a language code of two or three lowercase letters such as en, es or es-PE, not '{text[:40]}'",
+                f"'{name}' must be a language code of two or three lowercase letters such as en, es or es-PE, not {quoted(text, 40)}",
             )
         return text
 
@@ -153,7 +190,7 @@ class Url(ScalarSpec):
                 scalar.line, f"'{name}' still holds a FILL-IN placeholder from 'build.py new'; put the real URL"
             )
         if not _URL_RE.match(text):
-            return ctx.error(scalar.line, f"'{name}' must be an http:// or https:// URL, not '{text[:80]}'")
+            return ctx.error(scalar.line, f"'{name}' must be an http:// or https:// URL, not {quoted(text, 80)}")
         return text
 
     def json(self) -> dict[str, Any]:
@@ -181,13 +218,19 @@ class Slug(ScalarSpec):
                 if self.target == "tag"
                 else f"the file name of the {self.target} without .md"
             )
-            return ctx.error(scalar.line, f"'{text}' in '{name}' is not a slug; {fix} {what})")
+            return ctx.error(scalar.line, f"{quoted(text)} in '{name}' is not a slug; {fix} {what})")
+        too_long = slug_too_long(text)
+        if too_long:
+            return ctx.error(
+                scalar.line,
+                f"{quoted(text)} in '{name}' {too_long}; shorten it, e.g. to {quoted(shorten_slug(text), None)}",
+            )
         ref = Ref(text, scalar.line)
         ctx.refs.append((self.target, ref))
         return ref
 
     def json(self) -> dict[str, Any]:
-        return {"type": "string", "pattern": SLUG_PATTERN}
+        return {"type": "string", "pattern": SLUG_PATTERN, "maxLength": MAX_SLUG_LENGTH}
 
 
 @dataclass(frozen=True)
@@ -203,7 +246,7 @@ class Choice(ScalarSpec):
         if text not in self.values:
             return ctx.error(
                 scalar.line,
-                f"'{name}' must be one of {', '.join(self.values)}, not '{text}'"
+                f"'{name}' must be one of {', '.join(self.values)}, not {quoted(text)}"
                 + did_you_mean(text, set(self.values)),
             )
         return text
@@ -220,8 +263,13 @@ class Integer(ScalarSpec):
 
     def convert(self, scalar: YScalar, name: str, ctx: Ctx) -> Any:
         text = scalar.text.strip().replace("_", "")
+        if scalar.quoted and _INT_RE.match(text):
+            return ctx.error(
+                scalar.line,
+                f"'{name}' must be a whole number, not the text {quoted(scalar.text, 40)}; remove the quotes",
+            )
         if not _INT_RE.match(text) or len(text) > 12:
-            return ctx.error(scalar.line, f"'{name}' must be a whole number, not '{scalar.text[:40]}'")
+            return ctx.error(scalar.line, f"'{name}' must be a whole number, not {quoted(scalar.text, 40)}")
         number = int(text)
         if self.minimum is not None and number < self.minimum:
             return ctx.error(scalar.line, f"'{name}' must be at least {self.minimum}, not {number}")
@@ -246,8 +294,12 @@ class Number(ScalarSpec):
 
     def convert(self, scalar: YScalar, name: str, ctx: Ctx) -> Any:
         text = scalar.text.strip()
+        if scalar.quoted and _NUM_RE.match(text):
+            return ctx.error(
+                scalar.line, f"'{name}' must be a number, not the text {quoted(scalar.text, 40)}; remove the quotes"
+            )
         if not _NUM_RE.match(text):
-            return ctx.error(scalar.line, f"'{name}' must be a number, not '{scalar.text[:40]}'")
+            return ctx.error(scalar.line, f"'{name}' must be a number, not {quoted(scalar.text, 40)}")
         number = float(text)
         if not self.minimum <= number <= self.maximum:
             return ctx.error(
@@ -265,7 +317,7 @@ class Boolean(ScalarSpec):
 
     def convert(self, scalar: YScalar, name: str, ctx: Ctx) -> Any:
         if scalar.kind != "bool" or scalar.quoted:
-            return ctx.error(scalar.line, f"'{name}' must be true or false, not '{scalar.text[:40]}'")
+            return ctx.error(scalar.line, f"'{name}' must be true or false, not {quoted(scalar.text, 40)}")
         return scalar.text.lower() in ("true", "yes", "on", "y")
 
     def json(self) -> dict[str, Any]:
@@ -280,7 +332,7 @@ class Date(ScalarSpec):
         try:
             return parse_date(scalar.text)
         except DateError as exc:
-            return ctx.error(scalar.line, f"{name} {scalar.text.strip()[:40]} is not a valid date ({exc})")
+            return ctx.error(scalar.line, f"{name} {escaped(scalar.text.strip(), 40)} is not a valid date ({exc})")
 
     def json(self) -> dict[str, Any]:
         return {
@@ -323,7 +375,9 @@ class ListOf(Spec):
             key = checked.slug if isinstance(checked, Ref) else (checked if isinstance(checked, str) else None)
             if self.unique and key is not None:
                 if key in seen:
-                    ctx.error(item.line, f"'{key}' appears twice in '{name}' (first at line {seen[key]}); remove one")
+                    ctx.error(
+                        item.line, f"{quoted(key)} appears twice in '{name}' (first at line {seen[key]}); remove one"
+                    )
                     ok = False
                     continue
                 seen[key] = item.line
@@ -354,7 +408,14 @@ class SlugMap(Spec):
         for key, item in value.items.items():
             line = value.key_lines.get(key, value.line)
             if not _SLUG_RE.match(key):
-                ctx.error(line, f"'{key}' in '{name}' is not a slug; use lowercase letters, digits and hyphens")
+                ctx.error(line, f"{quoted(key)} in '{name}' is not a slug; use lowercase letters, digits and hyphens")
+                ok = False
+                continue
+            too_long = slug_too_long(key)
+            if too_long:
+                ctx.error(
+                    line, f"{quoted(key)} in '{name}' {too_long}; shorten it, e.g. to {quoted(shorten_slug(key), None)}"
+                )
                 ok = False
                 continue
             checked = self.value.check(item, f"{name}.{key}", ctx)
@@ -365,7 +426,11 @@ class SlugMap(Spec):
         return out if ok else INVALID
 
     def json(self) -> dict[str, Any]:
-        return {"type": "object", "propertyNames": {"pattern": SLUG_PATTERN}, "additionalProperties": self.value.json()}
+        return {
+            "type": "object",
+            "propertyNames": {"pattern": SLUG_PATTERN, "maxLength": MAX_SLUG_LENGTH},
+            "additionalProperties": self.value.json(),
+        }
 
 
 @dataclass(frozen=True)
@@ -410,7 +475,7 @@ class Mapping(Spec):
                 hint = did_you_mean(key, set(known))
                 ctx.error(
                     line,
-                    f"unknown field '{prefix}{key}'{hint or '; remove it (known fields: ' + ', '.join(known) + ')'}",
+                    f"unknown field {quoted(prefix + key)}{hint or '; remove it (known fields: ' + ', '.join(known) + ')'}",
                 )
                 ok = False
                 continue

@@ -1,14 +1,17 @@
 """Markdown source text: the one home of what validation and rendering both need.
 
-The internal link syntax (`[text](@actors/slug)`), the limits that keep the
-renderer from hanging, the FILL IN placeholder, the first sentence used as a
-summary and the plain text used for search and downloads.
+The internal link syntax (`[text](@actors/slug)`), the checks that keep the
+renderer from hanging (their limits are in quipu.limits), the FILL IN
+placeholder, the first sentence used as a summary and the plain text used for
+search and downloads.
 """
 
 from __future__ import annotations
 
 import re
 
+from .chars import first_refused, invisible_list, is_invisible, refusal
+from .limits import render_problems
 from .source import KINDS
 
 # [text](@kind/slug#anchor) and reference definitions [x]: @kind/slug
@@ -25,49 +28,39 @@ def find_links(body: str, body_line: int) -> list[tuple[str, str, int]]:
     return found
 
 
-# Python-Markdown is quadratic on some inputs (runs of '[' or '<') and recursive on deeply
-# nested lists and quotes, so a hostile body could hang or crash a build. Bodies beyond
-# these limits are refused with a line number; real prose stays far below them.
-MAX_BRACKETS_PER_PARAGRAPH = 200
-MAX_BRACKETS = 2000
-MAX_ANGLES = 2000
-MAX_NESTING = 16
-_NESTED_START = re.compile(r"^(?:[ \t]*(?:>|[-*+][ \t]|[0-9]{1,9}[.)][ \t])){" + str(MAX_NESTING + 1) + ",}")
-_DEEP_INDENT = re.compile(r"^[ \t]{" + str(4 * MAX_NESTING) + r",}(?:>|[-*+][ \t]|[0-9]{1,9}[.)][ \t])")
-
-
 def body_problems(body: str, first_line: int) -> list[tuple[int, str]]:
-    """(line, message) for constructs that would make Markdown rendering hang or crash."""
+    """(line, message) for constructs that would make Markdown rendering hang or crash (see quipu.limits), and for characters that are not text."""
+    return character_problems(body, first_line) + render_problems(body, first_line)
+
+
+MAX_CHARACTER_PROBLEMS = 20  # lines reported one by one; the rest are counted in one more line
+
+
+def character_problems(body: str, first_line: int) -> list[tuple[int, str]]:
+    """(line, message) for characters the text may not hold (see quipu.chars), the first of each line; and for text that shows nothing."""
     found: list[tuple[int, str]] = []
-    if body.count("[") > MAX_BRACKETS:
-        found.append(
-            (
-                first_line,
-                f"the text has {body.count('[')} '[' characters (at most {MAX_BRACKETS}); write \\[ for a literal bracket",
-            )
-        )
-    if body.count("<") > MAX_ANGLES:
-        found.append(
-            (
-                first_line,
-                f"the text has {body.count('<')} '<' characters (at most {MAX_ANGLES}); write &lt; for a literal '<'",
-            )
-        )
-    line = first_line
-    for block in body.split("\n\n"):
-        if block.count("[") > MAX_BRACKETS_PER_PARAGRAPH:
+    if first_refused(body) is not None:
+        lines = body.split("\n")
+        bad = [(number, text, at) for number, text in enumerate(lines) if (at := first_refused(text)) is not None]
+        for number, text, at in bad[:MAX_CHARACTER_PROBLEMS]:
+            what, fix = refusal(text[at])
+            found.append((first_line + number, f"the text holds {what} at column {at + 1}; {fix}"))
+        if len(bad) > MAX_CHARACTER_PROBLEMS:
+            more = len(bad) - MAX_CHARACTER_PROBLEMS
             found.append(
                 (
-                    line,
-                    f"this paragraph has {block.count('[')} '[' characters (at most {MAX_BRACKETS_PER_PARAGRAPH}); split it or write \\[ for a literal bracket",
+                    first_line + bad[MAX_CHARACTER_PROBLEMS][0],
+                    f"{more} more lines hold characters that are not text; remove them too",
                 )
             )
-        for offset, text in enumerate(block.split("\n")):
-            if _NESTED_START.match(text) or _DEEP_INDENT.match(text):
-                found.append(
-                    (line + offset, f"lists or quotes nested more than {MAX_NESTING} levels deep; flatten them")
-                )
-        line += block.count("\n") + 2
+    elif body.strip() and is_invisible(body):
+        line = first_line + body[: len(body) - len(body.lstrip("\n"))].count("\n")
+        found.append(
+            (
+                line,
+                f"the text holds only invisible characters ({invisible_list(body)}); write the text or leave the body empty",
+            )
+        )
     return found
 
 

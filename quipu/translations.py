@@ -15,7 +15,7 @@ from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .errors import Problem, did_you_mean
+from .errors import Problem, did_you_mean, quoted
 from .model import Actor, Entry, Event, Page, Period, Place, SiteConfig
 from .schema import ACTOR, EVENT, PAGE, PERIOD_ENTRY, PLACE, SITE
 from .source import RawEntry
@@ -199,7 +199,7 @@ def validate_translation(raw: RawEntry, bases: Bases) -> tuple[Translation | Non
             Problem(
                 raw.path,
                 1,
-                f"'{language}' is not one of the site's languages {list(site.languages)}{hint}; "
+                f"{quoted(language)} is not one of the site's languages ({', '.join(site.languages)}){hint}; "
                 f"rename the file, or add the language to 'languages' in {site.path}",
             )
         ]
@@ -208,7 +208,7 @@ def validate_translation(raw: RawEntry, bases: Bases) -> tuple[Translation | Non
             Problem(
                 raw.path,
                 1,
-                f"'{language}' is the site's default language, whose text is the base entry {base_file} itself; "
+                f"{quoted(language)} is the site's default language, whose text is the base entry {base_file} itself; "
                 "move this text there and remove this file",
             )
         ]

@@ -92,5 +92,15 @@ def test_every_error_class_has_a_case() -> None:
         "not-utf8",
         "unknown-key",
         "warnings",
+        "control-characters",
+        "bidi-controls",
+        "invisible-text",
+        "scalar-alias",
+        "explicit-tag",
+        "quoted-numbers",
+        "values-in-messages",
+        "hostile-body",
+        "render-budget",
+        "long-slug",
     }
     assert required <= names
