@@ -146,6 +146,28 @@ class LastBuild:
     notes: list[str]
 
 
+def _matching_files(folder: str, prefix: str, stats: dict[str, list[int]]) -> int | None:
+    """How many files under `folder` are as the last build left them (size, mtime); None at the first that is
+    not. Plain strings and scandir, not Path objects: a large site has tens of thousands of files to look at."""
+    count = 0
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                found = _matching_files(entry.path, rel + "/", stats)
+                if found is None:
+                    return None
+                count += found
+                continue
+            if rel in OWN_FILES:
+                continue
+            st = entry.stat(follow_symlinks=False)  # a link in place of a file is not that file
+            if tuple(stats.get(rel, ())) != (st.st_size, st.st_mtime_ns):
+                return None
+            count += 1
+    return count
+
+
 def unchanged_build(out: Path, tool: str, inputs: str) -> LastBuild | None:
     """The last build, if it read exactly these inputs and its output is still as it left it; else None."""
     if (out / JOURNAL).exists() or not (out / MARKER).is_file():
@@ -156,18 +178,9 @@ def unchanged_build(out: Path, tool: str, inputs: str) -> LastBuild | None:
         if data.get("version") != MANIFEST_VERSION or data.get("tool") != tool or last.get("inputs") != inputs:
             return None
         stats = data["stats"]
-        present = 0
-        for folder, _dirs, names in os.walk(out):
-            for name in names:
-                rel = Path(folder, name).relative_to(out).as_posix()
-                if rel in OWN_FILES:
-                    continue
-                st = os.lstat(Path(folder, name))  # a link in place of a file is not that file
-                if tuple(stats.get(rel, ())) != (st.st_size, st.st_mtime_ns):
-                    return None  # edited, added or replaced by hand since
-                present += 1
-        if present != len(stats):
-            return None  # a file was deleted
+        present = _matching_files(str(out), "", stats)
+        if present is None or present != len(stats):
+            return None  # a file was edited, added, replaced or deleted by hand since
         problems = [
             Problem(p[0], int(p[1]), str(p[3]), "warning" if p[2] == "warning" else "error") for p in last["problems"]
         ]
@@ -469,9 +482,10 @@ def _apply(out: Path, staging: Path, moves: list[str], deletions: list[str], man
         _remove_tree(staging)
 
 
-def _listing(out: Path) -> tuple[list[str], bool]:
-    """Every entry of the output that is not a folder (relative paths), and whether any is a link."""
+def _listing(out: Path) -> tuple[list[str], bool, set[str]]:
+    """Every entry of the output that is not a folder (relative paths), whether any is a link, and the folders."""
     found: list[str] = []
+    folders: set[str] = set()
     links = False
     pending = [(out, "")]
     while pending:
@@ -487,10 +501,24 @@ def _listing(out: Path) -> tuple[list[str], bool]:
                 links = True
                 found.append(rel)
             elif entry.is_dir(follow_symlinks=False):
+                folders.add(rel)
                 pending.append((Path(entry.path), rel + "/"))
             else:
                 found.append(rel)
-    return sorted(found), links
+    return sorted(found), links, folders
+
+
+def _shape_changed(old: dict[str, Entry], present: list[str], folders: set[str]) -> bool:
+    """Whether a folder now stands where the last build wrote a file, or a file where it made a folder: files
+    cannot be moved into place there, so the output is replaced whole."""
+    files = set(present)
+    for rel in old:
+        if rel in folders:
+            return True
+        parts = rel.split("/")[:-1]
+        if any("/".join(parts[: i + 1]) in files for i in range(len(parts))):
+            return True
+    return False
 
 
 class Update:
@@ -512,9 +540,9 @@ class Update:
         self.old, self._stats = ({}, {}) if clean else read_manifest(self.out, tool)
         self._present: list[str] = []
         if self.old:
-            self._present, links = _listing(self.out)
-            if links:
-                self.old, self._stats = {}, {}  # a link in the output: replace it whole, never follow it
+            self._present, links, folders = _listing(self.out)
+            if links or _shape_changed(self.old, self._present, folders):
+                self.old, self._stats = {}, {}  # a link in the output (never followed) or a changed shape: replace it whole
         # Fresh: the staging folder becomes the whole new output. Incremental: it holds changed files only.
         self.fresh = not self.old
         self.root = staging_folder(self.out, "new")

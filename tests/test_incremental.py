@@ -257,3 +257,36 @@ def test_concurrent_builds_of_one_output_take_turns(make_site: Callable[..., Pat
         capture_output=True,
     )
     assert _tree(tmp_path / "site") == _tree(clean)
+
+
+@pytest.mark.parametrize(
+    "change", ["deleted", "added deep", "replaced by a link", "folder in place of a file", "file in place of a folder"]
+)
+def test_a_rebuild_after_the_output_was_changed_by_hand_is_not_a_replay(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path, change: str
+) -> None:
+    make_site()
+    site = tmp_path / "site"
+    assert cli("build").code == 0
+    expected = _tree(site)
+    page = site / "events/first-action/index.html"
+    if change == "deleted":
+        page.unlink()
+    elif change == "added deep":
+        (site / "events/first-action/extra").mkdir()
+        (site / "events/first-action/extra/note.html").write_text("left here")
+    elif change == "replaced by a link":
+        (tmp_path / "elsewhere.html").write_bytes(page.read_bytes())
+        page.unlink()
+        page.symlink_to(tmp_path / "elsewhere.html")
+    elif change == "folder in place of a file":
+        page.unlink()
+        page.mkdir()
+    else:
+        shutil.rmtree(page.parent)
+        page.parent.write_text("a file where the event's folder was")
+    run = cli("build")
+    assert run.code == 0 and "Traceback" not in run.err, run.err
+    assert "0 rendered" not in run.err or change == "added deep"
+    assert _tree(site) == expected
+    assert not page.is_symlink() and page.is_file()
