@@ -146,6 +146,15 @@ class BodyStore:
                 db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("CREATE TABLE IF NOT EXISTS body (key BLOB PRIMARY KEY, html TEXT NOT NULL)")
+                db.execute("CREATE TABLE IF NOT EXISTS meta (tool TEXT NOT NULL)")
+                # Bodies rendered by another version of the tool are never read again: drop them, so the
+                # file does not grow by a whole site's bodies with every new version.
+                db.execute("BEGIN IMMEDIATE")
+                if db.execute("SELECT tool FROM meta").fetchall() != [(self.tool,)]:
+                    db.execute("DELETE FROM body")
+                    db.execute("DELETE FROM meta")
+                    db.execute("INSERT INTO meta VALUES (?)", (self.tool,))
+                db.execute("COMMIT")
                 self._db = db
             except (sqlite3.Error, OSError):
                 self._discard()

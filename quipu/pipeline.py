@@ -112,7 +112,7 @@ def load(options: Options) -> Loaded:
             translation_raws.append(site_translation)
     # --clean reads every file, and still leaves a fresh cache for the next build.
     cache = options.cache or EntryCache(
-        options.cache_folder() / "entries.pickle", tool_fingerprint(), trust=not options.clean
+        options.cache_folder() / "entries.sqlite", tool_fingerprint(), trust=not options.clean
     )
     read = cache.read
     for source in files:

@@ -7,10 +7,13 @@ cached or parallelised without changing anything downstream.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import pickle
 import re
+import sqlite3
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
@@ -240,14 +243,19 @@ def parse_source(source: SourceFile, raw: bytes) -> RawEntry | Problem:
     return parse_entry(source.kind, slug, source.shown, source.folder, raw, yaml_only, language)
 
 
+CachedEntry = tuple[tuple[int, int, str, str, str], str, "RawEntry | Problem"]  # (stat key, digest of the bytes, parse)
+
+
 class EntryCache:
     """Parsed entries of unchanged files, reused across builds (in memory for serve, on disk for build).
 
     A file counts as unchanged while its modification time and size are; when they
     differ but its bytes hash the same (a checkout touched it), the parse is reused too.
     The parse is a pure function of the bytes, so reusing it changes nothing else.
-    On disk (`.cache/quipu/entries.pickle`), a file that is unreadable, damaged or
-    written by another version of the tool is ignored and replaced, never trusted.
+    On disk (`.cache/quipu/entries.sqlite`) each file has its own row, so a build that read one changed
+    file writes one row, not the whole cache. A file that is unreadable, damaged or written by another
+    version of the tool is ignored and replaced, never trusted; a row is unpickled with only the
+    cache's own types allowed.
     """
 
     def __init__(self, path: Path | None = None, tool: str = "", trust: bool = True) -> None:
@@ -256,9 +264,12 @@ class EntryCache:
         self.tool = tool
         self.changed = False
         self._seen: set[str] = set()
-        self._items: dict[str, tuple[tuple[int, int, str, str, str], str, RawEntry | Problem]] = {}
+        self._dirty: set[str] = set()
+        self._fresh = not trust  # a clean build replaces every row
+        self._items: dict[str, CachedEntry] = {}
         if path is not None and trust:
-            self._items = _load_pickle(path, tool)
+            self._items = _load_rows(path, tool)
+            self._fresh = not self._items
 
     def read(self, source: SourceFile) -> RawEntry | Problem:
         try:
@@ -281,31 +292,30 @@ class EntryCache:
         else:
             result = parse_source(source, raw)
         self._items[name] = (key, digest, result)
+        self._dirty.add(name)
         self.changed = True
         return result
 
     def save(self) -> None:
-        """Write the cache for the next run (atomically: a concurrent build never reads half a file)."""
+        """Write what changed for the next run, in one transaction (a concurrent build sees all of it or none)."""
         gone = [name for name in self._items if name not in self._seen]
         for name in gone:  # files deleted since: forget them
             del self._items[name]
         if self.path is None or not (self.changed or gone):
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-            with open(temporary, "wb") as handle:
-                pickle.dump((CACHE_FORMAT, self.tool, self._items), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
-        except OSError:
+            _save_rows(self.path, self.tool, self._items, self._dirty, gone, self._fresh)
+        except (OSError, sqlite3.Error, pickle.PicklingError):
             return  # a cache that cannot be written is only a slower next build
+        self._dirty.clear()
+        self._fresh = False
 
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 class _EntriesUnpickler(pickle.Unpickler):
-    """Builds only the cache's own types: a planted or damaged file cannot run code or make anything else."""
+    """Builds only the cache's own types: a planted or damaged row cannot run code or make anything else."""
 
     ALLOWED = {
         ("quipu.source", "RawEntry"),
@@ -323,15 +333,63 @@ class _EntriesUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def _load_pickle(path: Path, tool: str) -> dict[str, tuple[tuple[int, int, str, str, str], str, RawEntry | Problem]]:
-    try:
-        with open(path, "rb") as handle:
-            version, written_by, items = _EntriesUnpickler(handle).load()
-        if version != CACHE_FORMAT or written_by != tool or not isinstance(items, dict):
-            return {}
-        return items
-    except Exception:  # noqa: BLE001 - any damage means: start again
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE IF NOT EXISTS meta (format INTEGER NOT NULL, tool TEXT NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS entry (name TEXT PRIMARY KEY, item BLOB NOT NULL)")
+    return db
+
+
+def _load_rows(path: Path, tool: str) -> dict[str, CachedEntry]:
+    if not path.is_file():
         return {}
+    try:
+        db = _connect(path)
+        try:
+            if db.execute("SELECT format, tool FROM meta").fetchall() != [(CACHE_FORMAT, tool)]:
+                return {}
+            items: dict[str, CachedEntry] = {}
+            for name, blob in db.execute("SELECT name, item FROM entry"):
+                item = _EntriesUnpickler(io.BytesIO(blob)).load()
+                if not isinstance(name, str) or not isinstance(item, tuple) or len(item) != 3:
+                    return {}
+                items[name] = item
+            return items
+        finally:
+            db.close()
+    except Exception:  # noqa: BLE001 - any damage means: start again
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return {}
+
+
+def _save_rows(path: Path, tool: str, items: dict[str, CachedEntry], dirty: set[str], gone: list[str], fresh: bool) -> None:
+    try:
+        db = _connect(path)
+    except sqlite3.DatabaseError:  # damaged: start again
+        path.unlink(missing_ok=True)
+        db = _connect(path)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        if fresh or db.execute("SELECT format, tool FROM meta").fetchall() != [(CACHE_FORMAT, tool)]:
+            db.execute("DELETE FROM meta")
+            db.execute("DELETE FROM entry")
+            db.execute("INSERT INTO meta VALUES (?, ?)", (CACHE_FORMAT, tool))
+            dirty = set(items)
+        db.executemany("DELETE FROM entry WHERE name = ?", [(name,) for name in gone])
+        db.executemany(
+            "INSERT OR REPLACE INTO entry VALUES (?, ?)",
+            [(name, pickle.dumps(items[name], protocol=pickle.HIGHEST_PROTOCOL)) for name in sorted(dirty) if name in items],
+        )
+        db.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+        raise
+    finally:
+        db.close()
 
 
 def read_site_file(content: Path, cwd: Path | None = None, language: str | None = None) -> RawEntry | Problem:

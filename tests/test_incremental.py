@@ -3,10 +3,12 @@ that are never trusted over the content, and a commit that a kill cannot leave h
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import re
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -122,7 +124,7 @@ def test_hand_edited_and_stray_output_files_are_made_right(
     assert not (site / "stray.html").exists()
 
 
-@pytest.mark.parametrize("damage", ["entries.pickle", "bodies.sqlite", MANIFEST])
+@pytest.mark.parametrize("damage", ["entries.sqlite", "bodies.sqlite", MANIFEST])
 def test_damaged_caches_are_ignored_and_rebuilt(
     make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path, damage: str
 ) -> None:
@@ -150,9 +152,13 @@ def test_a_planted_entries_cache_cannot_run_code(
         def __reduce__(self) -> tuple[object, tuple[str]]:
             return (os.system, (f"touch {witness}",))
 
-    cache = tmp_path / ".cache/quipu/entries.pickle"
-    cache.write_bytes(pickle.dumps((1, "any", {"x": Exploit()})))
-    assert cli("build").code == 0
+    cache = tmp_path / ".cache/quipu/entries.sqlite"
+    with contextlib.closing(sqlite3.connect(cache)) as db, db:  # the cache's own tool and format kept: rows are read
+        names = [name for (name,) in db.execute("SELECT name FROM entry")]
+        assert names
+        db.executemany("UPDATE entry SET item = ? WHERE name = ?", [(pickle.dumps(Exploit()), n) for n in names])
+    run = cli("build")
+    assert run.code == 0 and "Traceback" not in run.err
     assert not witness.exists()
 
 
@@ -196,7 +202,7 @@ def test_clean_renders_everything_and_leaves_a_fresh_cache(
     shutil.rmtree(tmp_path / ".cache")
     clean = cli("build", "--clean")
     assert _counts(clean) == (total, 0, 0)
-    assert (tmp_path / ".cache/quipu/entries.pickle").is_file()
+    assert (tmp_path / ".cache/quipu/entries.sqlite").is_file()
     # A clean build records what it read too: the same build next is a replay.
     assert _counts(cli("build")) == (0, total, 0)
 

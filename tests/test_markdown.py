@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sqlite3
+from pathlib import Path
 
 from bs4 import BeautifulSoup
 from hypothesis import given, settings
@@ -131,3 +134,20 @@ def test_real_prose_is_not_refused() -> None:
 
     prose = "See [a](@actors/x) and [b](https://example.org).\n\n- one\n  - two\n    - three\n\n> quoted\n"
     assert body_problems(prose * 20, 1) == []
+
+
+def test_bodies_of_another_tool_version_are_dropped_not_kept(tmp_path: Path) -> None:
+    from quipu.markdown import BodyStore
+
+    old = BodyStore(tmp_path, "tool-1")
+    key = old.key("Some *text*.", "events/x/")
+    old.put(key, "<p>Some <em>text</em>.</p>")
+    old.close()
+    again = BodyStore(tmp_path, "tool-1")
+    assert again.get(key) == "<p>Some <em>text</em>.</p>"
+    again.close()
+    newer = BodyStore(tmp_path, "tool-2")
+    assert newer.get(newer.key("Some *text*.", "events/x/")) is None
+    newer.close()
+    with contextlib.closing(sqlite3.connect(tmp_path / "bodies.sqlite")) as db:
+        assert db.execute("SELECT count(*) FROM body").fetchone() == (0,)
