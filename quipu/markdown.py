@@ -101,7 +101,7 @@ class Renderer:
 
     def render(self, body: str, link: Callable[[str, str], str]) -> str:
         """HTML for a body; `link(kind, slug)` gives the URL of an internal link."""
-        refused = body_problems(body, 1)
+        refused = body_problems(body, 1, remembered=False)
         if refused:
             line, message = refused[0]
             raise BodyRefused(f"line {line} of the body: {message}")

@@ -33,7 +33,7 @@ from .pages import Linker, Page, make_pages
 from .render import environment_for, load_locales, render_page
 from .schema import Checked, validate, validate_all
 from .source import EntryCache, RawEntry, find_files, read_site_file, site_translation_languages
-from .text import body_problems, placeholder_problem
+from .text import body_problems, checked_bodies, placeholder_problem, remember_checked_bodies
 from .timelinejs import timeline_files
 from .translations import Bases, Translation, localize_entry, localize_site, validate_translation
 from .writer import Update, content_hash, recover, refuse_overlap, unchanged_build
@@ -114,6 +114,7 @@ def load(options: Options) -> Loaded:
     cache = options.cache or EntryCache(
         options.cache_folder() / "entries.sqlite", tool_fingerprint(), trust=not options.clean
     )
+    remember_checked_bodies(cache.body_checks())
     read = cache.read
     for source in files:
         raw = read(source)
@@ -123,7 +124,6 @@ def load(options: Options) -> Loaded:
             translation_raws.append(raw)
         else:
             raws.append(raw)
-    cache.save()
 
     entries: dict[str, list[Entry]] = {kind: [] for kind in KINDS}
     drafts: dict[str, set[str]] = {}
@@ -163,6 +163,8 @@ def load(options: Options) -> Loaded:
         report.extend(problems)
         if translation is not None:
             translations.setdefault(translation.language, {})[(translation.kind, translation.slug)] = translation
+
+    cache.save(checked_bodies())  # the parses and the body checks, for the next run
 
     basemap = load_basemap(content)
     if isinstance(basemap, Problem):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import os
 import pickle
 import re
@@ -267,6 +268,7 @@ class EntryCache:
         self._dirty: set[str] = set()
         self._fresh = not trust  # a clean build replaces every row
         self._items: dict[str, CachedEntry] = {}
+        self._known_checks: set[bytes] = set()
         if path is not None and trust:
             self._items = _load_rows(path, tool)
             self._fresh = not self._items
@@ -296,18 +298,34 @@ class EntryCache:
         self.changed = True
         return result
 
-    def save(self) -> None:
+    def body_checks(self) -> dict[bytes, tuple[tuple[int, str], ...]]:
+        """The body checks kept by the last run (see quipu.text.body_problems); plain data, read as JSON."""
+        if self.path is None or self._fresh or not self.path.is_file():
+            return {}
+        try:
+            with contextlib.closing(_connect(self.path)) as db:
+                rows = db.execute("SELECT key, problems FROM body_check").fetchall()
+            checks = {bytes(key): tuple((int(a), str(b)) for a, b in json.loads(text)) for key, text in rows}
+        except (sqlite3.Error, OSError, ValueError, TypeError):
+            return {}
+        self._known_checks = set(checks)
+        return checks
+
+    def save(self, body_checks: dict[bytes, tuple[tuple[int, str], ...]] | None = None) -> None:
         """Write what changed for the next run, in one transaction (a concurrent build sees all of it or none)."""
         gone = [name for name in self._items if name not in self._seen]
         for name in gone:  # files deleted since: forget them
             del self._items[name]
-        if self.path is None or not (self.changed or gone):
+        new_checks = {k: v for k, v in (body_checks or {}).items() if k not in self._known_checks}
+        if self.path is None or not (self.changed or gone or new_checks):
             return
         try:
             _save_rows(self.path, self.tool, self._items, self._dirty, gone, self._fresh)
+            _save_checks(self.path, new_checks, body_checks or {}, len(self._items))
         except (OSError, sqlite3.Error, pickle.PicklingError):
             return  # a cache that cannot be written is only a slower next build
         self._dirty.clear()
+        self._known_checks |= set(new_checks)
         self._fresh = False
 
 
@@ -339,7 +357,29 @@ def _connect(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("CREATE TABLE IF NOT EXISTS meta (format INTEGER NOT NULL, tool TEXT NOT NULL)")
     db.execute("CREATE TABLE IF NOT EXISTS entry (name TEXT PRIMARY KEY, item BLOB NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS body_check (key BLOB PRIMARY KEY, problems TEXT NOT NULL)")
     return db
+
+
+def _save_checks(
+    path: Path,
+    new: dict[bytes, tuple[tuple[int, str], ...]],
+    every: dict[bytes, tuple[tuple[int, str], ...]],
+    entries: int,
+) -> None:
+    """Add the new body checks; when old ones (of bodies since edited) outnumber the entries, keep only this run's."""
+    with contextlib.closing(_connect(path)) as db:
+        db.execute("BEGIN IMMEDIATE")
+        (count,) = db.execute("SELECT count(*) FROM body_check").fetchone()
+        rows = new
+        if count + len(new) > 3 * max(entries, 100):
+            db.execute("DELETE FROM body_check")
+            rows = every
+        db.executemany(
+            "INSERT OR REPLACE INTO body_check VALUES (?, ?)",
+            [(key, json.dumps(found, ensure_ascii=False)) for key, found in sorted(rows.items())],
+        )
+        db.execute("COMMIT")
 
 
 def _load_rows(path: Path, tool: str) -> dict[str, CachedEntry]:
@@ -365,7 +405,9 @@ def _load_rows(path: Path, tool: str) -> dict[str, CachedEntry]:
         return {}
 
 
-def _save_rows(path: Path, tool: str, items: dict[str, CachedEntry], dirty: set[str], gone: list[str], fresh: bool) -> None:
+def _save_rows(
+    path: Path, tool: str, items: dict[str, CachedEntry], dirty: set[str], gone: list[str], fresh: bool
+) -> None:
     try:
         db = _connect(path)
     except sqlite3.DatabaseError:  # damaged: start again
@@ -381,7 +423,11 @@ def _save_rows(path: Path, tool: str, items: dict[str, CachedEntry], dirty: set[
         db.executemany("DELETE FROM entry WHERE name = ?", [(name,) for name in gone])
         db.executemany(
             "INSERT OR REPLACE INTO entry VALUES (?, ?)",
-            [(name, pickle.dumps(items[name], protocol=pickle.HIGHEST_PROTOCOL)) for name in sorted(dirty) if name in items],
+            [
+                (name, pickle.dumps(items[name], protocol=pickle.HIGHEST_PROTOCOL))
+                for name in sorted(dirty)
+                if name in items
+            ],
         )
         db.execute("COMMIT")
     except BaseException:

@@ -8,6 +8,7 @@ search and downloads.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from .chars import first_refused, invisible_list, is_invisible, refusal
@@ -28,9 +29,39 @@ def find_links(body: str, body_line: int) -> list[tuple[str, str, int]]:
     return found
 
 
-def body_problems(body: str, first_line: int) -> list[tuple[int, str]]:
-    """(line, message) for constructs that would make Markdown rendering hang or crash (see quipu.limits), and for characters that are not text."""
+def body_problems(body: str, first_line: int, remembered: bool = True) -> list[tuple[int, str]]:
+    """(line, message) for constructs that would make Markdown rendering hang or crash (see quipu.limits), and for characters that are not text.
+
+    Each body is scanned once per process (the renderer checks again what `check` accepted), and, with the
+    results kept in the entry cache, once per change: they are kept by the body's digest, as offsets from
+    its first line, which is all a problem's line depends on. `remembered=False` (the renderer's own guard)
+    takes only what this process scanned, never what a file on disk says.
+    """
+    key = hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    found = _CHECKED.get(key)
+    if found is None and remembered:
+        found = _REMEMBERED.get(key)
+    if found is None:
+        found = tuple(_scan(body, 0))
+        _CHECKED[key] = found
+    return [(first_line + offset, message) for offset, message in found]
+
+
+def _scan(body: str, first_line: int) -> list[tuple[int, str]]:
     return character_problems(body, first_line) + render_problems(body, first_line)
+
+
+_CHECKED: dict[bytes, tuple[tuple[int, str], ...]] = {}  # scanned in this process
+_REMEMBERED: dict[bytes, tuple[tuple[int, str], ...]] = {}  # read from the entry cache
+
+
+def checked_bodies() -> dict[bytes, tuple[tuple[int, str], ...]]:
+    """The body checks made or remembered in this process (the entry cache keeps them between runs)."""
+    return {**_REMEMBERED, **_CHECKED}
+
+
+def remember_checked_bodies(checks: dict[bytes, tuple[tuple[int, str], ...]]) -> None:
+    _REMEMBERED.update(checks)
 
 
 MAX_CHARACTER_PROBLEMS = 20  # lines reported one by one; the rest are counted in one more line

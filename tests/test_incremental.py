@@ -4,6 +4,7 @@ that are never trusted over the content, and a commit that a kill cannot leave h
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import pickle
 import re
@@ -296,3 +297,42 @@ def test_a_rebuild_after_the_output_was_changed_by_hand_is_not_a_replay(
     assert "0 rendered" not in run.err or change == "added deep"
     assert _tree(site) == expected
     assert not page.is_symlink() and page.is_file()
+
+
+def test_bodies_are_checked_once_per_change_and_the_renderer_trusts_only_its_own_checks(
+    make_site: Callable[..., Path], cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quipu import text
+
+    content = make_site()
+    monkeypatch.setattr(text, "_CHECKED", {})  # nothing from other tests in this process
+    monkeypatch.setattr(text, "_REMEMBERED", {})
+    assert cli("check").code == 0
+    scanned: list[str] = []
+    real_scan = text._scan
+
+    def counting(body: str, first_line: int) -> list[tuple[int, str]]:
+        if body:  # (an empty intro is checked before the cache is open; it costs nothing)
+            scanned.append(body.strip())
+        return real_scan(body, first_line)
+
+    def new_process() -> None:  # what a new run starts from: the cache on disk, nothing in memory
+        monkeypatch.setattr(text, "_CHECKED", {})
+        monkeypatch.setattr(text, "_REMEMBERED", {})
+        scanned.clear()
+
+    monkeypatch.setattr(text, "_scan", counting)
+    new_process()
+    assert cli("check").code == 0
+    assert scanned == []  # every body's check came from the cache
+    (content / "events/1980/first-action.md").write_text(event(body="Something else happened, later."))
+    new_process()
+    assert cli("check").code == 0
+    assert scanned == ["Something else happened, later."]
+    # A check read from the cache does not stand in for the renderer's own guard.
+    new_process()
+    body = "## Heading\n" * 40
+    key = hashlib.blake2b(body.encode(), digest_size=16).digest()
+    text.remember_checked_bodies({key: ()})  # a cache that says this body is fine
+    assert text.body_problems(body, 1) == []  # check takes the cache's word ...
+    assert text.body_problems(body, 1, remembered=False) != []  # ... the renderer does not
