@@ -97,6 +97,8 @@ def refusal(ch: str, key: bool = False) -> tuple[str, str]:
 
 def is_invisible(text: str) -> bool:
     """True when the text shows nothing: only spaces, format characters (U+200B, U+FEFF, U+00AD...) or lone marks."""
+    if text[:1].isalnum():  # the common case, decided by the first character (called for every value)
+        return False
     return all(ch.isspace() or unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in text)
 
 
