@@ -483,52 +483,51 @@ def _related(c: Corpus) -> dict[str, list[Event]]:
 
     For each group an event belongs to, only its neighbours in that group's
     date-ordered list are considered, so the cost is O(events × groups × k).
+    Candidates are kept by position in the date order (plain ints: this runs on every build).
     """
-    order = {e.slug: i for i, e in enumerate(c.events)}
-    day = [e.date.earliest().toordinal() for e in c.events]
+    events = c.events
+    order = {e.slug: i for i, e in enumerate(events)}
+    day = [e.date.earliest().toordinal() for e in events]
     positions: dict[tuple[str, str], list[int]] = {}
     for kind, groups in (("place", c.events_by_place), ("actor", c.events_by_actor)):
         for slug, group in groups.items():
             positions[(kind, slug)] = [order[e.slug] for e in group]
-    size = {key: len(v) for key, v in positions.items()}
     # An explicit link counts both ways: if A lists B, B's page shows A too.
     listed_by: dict[str, list[str]] = defaultdict(list)
-    for event in c.events:
+    for event in events:
         for ref in event.related:
             listed_by[ref.slug].append(event.slug)
     related: dict[str, list[Event]] = {}
-    for index, event in enumerate(c.events):
-        chosen: dict[str, None] = {}
+    limit = RELATED_LIMIT
+    for index, event in enumerate(events):
         explicit = [r.slug for r in event.related] + listed_by.get(event.slug, [])
         incoming = list(dict.fromkeys(s for s in explicit if s in c.events_by_slug and s != event.slug))
-        for slug in incoming:
-            chosen[slug] = None
-        candidates: dict[str, tuple[int, int, int]] = {}
+        chosen: dict[str, None] = dict.fromkeys(incoming)
+        candidates: dict[int, tuple[int, int, int]] = {}
+        today = day[index]
         # Smaller groups say more (a village beats "Peru", a unit beats "the army").
         memberships = [("place", r.slug) for r in event.places] + [("actor", r.slug) for r in event.actors]
         for key in memberships:
             pos = positions.get(key)
             if not pos:
                 continue
+            group_size = len(pos)
             at = bisect_left(pos, index)
-            for j in range(max(0, at - RELATED_LIMIT), min(len(pos), at + RELATED_LIMIT + 1)):
-                other_index = pos[j]
+            for other_index in pos[max(0, at - limit) : at + limit + 1]:
                 if other_index == index:
                     continue
-                other = c.events[other_index]
-                score = (size[key], abs(day[other_index] - day[index]), other_index)
-                previous = candidates.get(other.slug)
+                score = (group_size, abs(day[other_index] - today), other_index)
+                previous = candidates.get(other_index)
                 if previous is None or score < previous:
-                    candidates[other.slug] = score
-        for slug, _score in sorted(
+                    candidates[other_index] = score
+        wanted = limit + len(incoming)
+        for other_index, _score in sorted(
             candidates.items(), key=lambda item: (item[1][1] // 365, item[1][0], item[1][1], item[1][2])
         ):
-            if len(chosen) >= RELATED_LIMIT + len(incoming):
+            if len(chosen) >= wanted:
                 break
-            chosen.setdefault(slug, None)
-        related[event.slug] = [c.events_by_slug[s] for s in chosen if s != event.slug][
-            : max(RELATED_LIMIT, len(incoming))
-        ]
+            chosen.setdefault(events[other_index].slug, None)
+        related[event.slug] = [c.events_by_slug[s] for s in chosen if s != event.slug][: max(limit, len(incoming))]
     return related
 
 
