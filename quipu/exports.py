@@ -188,10 +188,13 @@ CSV_EXTRA_COLUMNS: tuple[tuple[str, str], ...] = (
 # spreadsheets in many locales split cells there. The data page says so.
 _FORMULA_START = re.compile(r'(^|(?<=[;\t])"*)(?=[=+\-@\t\r])')
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_TRIGGERS = frozenset("=+-@\t\r")
 
 
 def spreadsheet_text(cell: str) -> str:
     """The cell as spreadsheets will show it, never run it: numbers (a negative latitude) stay numbers."""
+    if not cell or (cell[0] not in _TRIGGERS and ";" not in cell and "\t" not in cell):
+        return cell  # most cells: nothing a spreadsheet would run, decided without a regular expression
     if _PLAIN_NUMBER.fullmatch(cell):
         return cell
     return _FORMULA_START.sub(r"\1'", cell)

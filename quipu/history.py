@@ -8,6 +8,7 @@ fetched) or without git, there are no dates and the build says why once.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -34,16 +35,26 @@ class History:
 
     def changed_of(self, *entry_paths: str) -> date | None:
         """The latest date any of the files changed (an entry and its translation), or None if unknown."""
+        if not self.changed:  # not a checkout, or no git: nothing to look up
+            return None
         dates = [d for p in entry_paths if p and (d := self.changed.get(self.relative(p))) is not None]
         return max(dates) if dates else None
 
 
-@lru_cache(maxsize=65536)
 def _relative(root: str, entry_path: str) -> str:
+    """Resolved by its folder (entry files are never links: the content walker refuses them), so a site's
+    thousands of files cost a few hundred resolutions."""
+    folder, name = os.path.split(entry_path)
     try:
-        return Path(entry_path).resolve().relative_to(root).as_posix()
+        return (_resolved_folder(os.path.abspath(folder)) / name).relative_to(root).as_posix()
     except ValueError:
         return Path(entry_path).as_posix()
+
+
+@lru_cache(maxsize=4096)
+def _resolved_folder(folder: str) -> Path:
+    """An absolute folder with its links resolved (kept: the same few folders hold every entry)."""
+    return Path(folder).resolve()
 
 
 def _git(folder: Path, *args: str) -> str | None:

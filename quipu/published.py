@@ -7,6 +7,7 @@ dates last changed (history.py); nothing from the clock. JSON placed inside a
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -21,15 +22,48 @@ PERSON_KINDS = frozenset({"person"})
 
 @dataclass(frozen=True)
 class Citation:
-    """One entry as a reference: the parts of the readable form, and the two formats reference managers import."""
+    """One entry as a reference: the parts of the readable form, and the two formats reference managers import.
+
+    The formats are made from the parts when a page is rendered, not when every page is planned (a page's
+    fingerprint is made of its parts, which is all the formats say).
+    """
 
     author: str
     title: str
     site: str
     url: str
     changed: date | None
-    bibtex: str
-    csl_json: str
+    key: str  # the BibTeX key and CSL id: the slug, with the language when it is not the site's
+    language: str
+
+    @functools.cached_property
+    def bibtex(self) -> str:
+        fields = [
+            ("author", "{" + _bibtex_escape(self.author) + "}"),
+            ("title", "{" + _bibtex_escape(self.title) + "}"),
+            ("howpublished", "{" + _bibtex_escape(self.site) + "}"),
+            ("url", "{" + self.url.replace("}", "%7D").replace("{", "%7B") + "}"),
+            ("language", "{" + self.language + "}"),
+        ]
+        if self.changed is not None:
+            fields += [("year", str(self.changed.year)), ("note", "{Last changed " + self.changed.isoformat() + "}")]
+        body = ",\n".join(f"  {name} = {value}" for name, value in fields)
+        return f"@misc{{{self.key},\n{body}\n}}"
+
+    @functools.cached_property
+    def csl_json(self) -> str:
+        csl: dict[str, Any] = {
+            "id": self.key,
+            "type": "webpage",
+            "title": self.title,
+            "author": [{"literal": self.author}],
+            "container-title": self.site,
+            "URL": self.url,
+            "language": self.language,
+        }
+        if self.changed is not None:
+            csl["issued"] = {"date-parts": [[self.changed.year, self.changed.month, self.changed.day]]}
+        return json.dumps([csl], ensure_ascii=False, indent=2, sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -73,34 +107,8 @@ def _bibtex_escape(text: str) -> str:
 
 def citation(site: SiteConfig, entry: Entry, url: str, language: str, changed: date | None) -> Citation:
     """How to cite an entry page: author from site.yaml (else the site's title), the page's own title and URL."""
-    author = site.author or site.title
-    title = entry_title(entry)
-    address = page_url(site, url)
     key = entry.slug + ("" if language == site.language else f"-{language}")
-    fields = [
-        ("author", "{" + _bibtex_escape(author) + "}"),
-        ("title", "{" + _bibtex_escape(title) + "}"),
-        ("howpublished", "{" + _bibtex_escape(site.title) + "}"),
-        ("url", "{" + address.replace("}", "%7D").replace("{", "%7B") + "}"),
-        ("language", "{" + language + "}"),
-    ]
-    if changed is not None:
-        fields += [("year", str(changed.year)), ("note", "{Last changed " + changed.isoformat() + "}")]
-    body = ",\n".join(f"  {name} = {value}" for name, value in fields)
-    bibtex = f"@misc{{{key},\n{body}\n}}"
-    csl: dict[str, Any] = {
-        "id": key,
-        "type": "webpage",
-        "title": title,
-        "author": [{"literal": author}],
-        "container-title": site.title,
-        "URL": address,
-        "language": language,
-    }
-    if changed is not None:
-        csl["issued"] = {"date-parts": [[changed.year, changed.month, changed.day]]}
-    csl_json = json.dumps([csl], ensure_ascii=False, indent=2, sort_keys=True)
-    return Citation(author, title, site.title, address, changed, bibtex, csl_json)
+    return Citation(site.author or site.title, entry_title(entry), site.title, page_url(site, url), changed, key, language)
 
 
 def corrections(site: SiteConfig, repo_path: str, title: str, address: str, branch: str) -> Corrections | None:

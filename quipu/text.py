@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from .chars import first_refused, invisible_list, is_invisible, refusal
 from .limits import render_problems
@@ -116,8 +117,9 @@ def first_sentence(body: str, limit: int = 300) -> str:
     return sentence
 
 
+@lru_cache(maxsize=1 << 16)
 def plain_text(body: str) -> str:
-    """The body without Markdown syntax, for search and data exports."""
+    """The body without Markdown syntax, for search and data exports (kept: every build exports every body)."""
     text = _MD_LINK.sub(r"\1", body)
     text = re.sub(r"^#+\s*", "", text, flags=re.MULTILINE)
     text = re.sub(r"[*_`]+", "", text)
