@@ -500,6 +500,8 @@ def build(options: Options) -> tuple[Report, Built | None]:
             # In this process: forked workers would each digest the entries their pages share again, and copy
             # the parent's memory as they touch it (measured slower than one process, at 20,000 events).
             fingerprints = page_fingerprints(page_list, env, tool, digester)
+            data_print = data_fingerprint(digester, tool, loaded.editions, page_list, locales)
+            del digester  # its memo holds a digest of every object of every page: let it go before rendering
             jobs = [
                 (page, fp)
                 for page, fp in zip(page_list, fingerprints, strict=True)
@@ -507,7 +509,6 @@ def build(options: Options) -> tuple[Report, Built | None]:
             ]
             _write_pages(update, jobs, env, options.workers)
             rendered_pages = len(jobs)
-            data_print = data_fingerprint(digester, tool, loaded.editions, page_list, locales)
             made_before = update.made_from(data_print)
             if made_before and all(update.unchanged(rel, data_print) for rel in made_before):
                 exported_count = len(made_before)  # the same entries and pages: the same downloads and feeds
