@@ -43,7 +43,7 @@ from .model import build_site
 from .pipeline import Options, build
 from .schema import validate
 from .source import EntryCache, read_site_file
-from .writer import MANIFEST, MARKER, OWN_FILES, WriteRefused, check_output
+from .writer import MARKER, OWN_FILES, WriteRefused, check_output, is_our_site
 
 POLL_SECONDS = 0.4
 REQUEST_TIMEOUT = 10.0  # seconds a connection may stay silent before it is closed
@@ -124,11 +124,6 @@ def site_base_path(options: Options) -> str:
     return site.base_path
 
 
-def made_by_us(folder: Path) -> bool:
-    """A folder a build of this tool completed: its marker and its manifest are there."""
-    return (folder / MARKER).is_file() and (folder / MANIFEST).is_file()
-
-
 class DevServer:
     """The serving loop's state: the output folder, a build version, the last problems."""
 
@@ -183,7 +178,7 @@ class DevServer:
         with self.lock:
             self.problems = [self.public(line) for line in lines]
             self.failed = failed
-            self.built = built is not None or self.built or made_by_us(Path(self.root))
+            self.built = built is not None or self.built or is_our_site(Path(self.root))
             self.base_path = base_path
             self.version += 1
         for line in lines:

@@ -146,28 +146,6 @@ class LastBuild:
     notes: list[str]
 
 
-def _matching_files(folder: str, prefix: str, stats: dict[str, list[int]]) -> int | None:
-    """How many files under `folder` are as the last build left them (size, mtime); None at the first that is
-    not. Plain strings and scandir, not Path objects: a large site has tens of thousands of files to look at."""
-    count = 0
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            rel = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                found = _matching_files(entry.path, rel + "/", stats)
-                if found is None:
-                    return None
-                count += found
-                continue
-            if rel in OWN_FILES:
-                continue
-            st = entry.stat(follow_symlinks=False)  # a link in place of a file is not that file
-            if tuple(stats.get(rel, ())) != (st.st_size, st.st_mtime_ns):
-                return None
-            count += 1
-    return count
-
-
 def unchanged_build(out: Path, tool: str, inputs: str) -> LastBuild | None:
     """The last build, if it read exactly these inputs and its output is still as it left it; else None."""
     if (out / JOURNAL).exists() or not (out / MARKER).is_file():
@@ -178,9 +156,14 @@ def unchanged_build(out: Path, tool: str, inputs: str) -> LastBuild | None:
         if data.get("version") != MANIFEST_VERSION or data.get("tool") != tool or last.get("inputs") != inputs:
             return None
         stats = data["stats"]
-        present = _matching_files(str(out), "", stats)
-        if present is None or present != len(stats):
-            return None  # a file was edited, added, replaced or deleted by hand since
+        files, links, _folders = _listing(out)
+        files = [rel for rel in files if rel not in OWN_FILES]
+        if links or len(files) != len(stats):
+            return None  # a link, or a file added or deleted by hand since
+        for rel in files:
+            st = os.lstat(os.path.join(out, rel))
+            if tuple(stats.get(rel, ())) != (st.st_size, st.st_mtime_ns):
+                return None  # edited or replaced by hand since
         problems = [
             Problem(p[0], int(p[1]), str(p[3]), "warning" if p[2] == "warning" else "error") for p in last["problems"]
         ]
