@@ -23,6 +23,7 @@ are installed into bench/.venv on first use (bench/toolchain.py). --report write
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -114,7 +115,9 @@ class QuipuSite(Site):
 
     def build(self, clean: bool) -> list[str]:
         flags = ["--clean"] if clean and self.tools.quipu_has_clean else []
-        return self.quipu("build", "--no-search", *flags)
+        if self.tools.quipu_has_search and not self.tools.quipu_search:
+            flags.append("--no-search")
+        return self.quipu("build", *flags)
 
     def check(self) -> list[str]:
         return self.quipu("check")
@@ -433,7 +436,9 @@ def size_section(result: dict) -> list[str]:
                 more = " …" if counts[t] > len(only[:8]) else ""
                 lines.append(f"- HTML only in {LABEL[t]} ({counts[t]:,}): {', '.join(only[:8])}{more}.")
     for t in names:
-        lines.append(f"- {LABEL[t]}'s other files: {', '.join(pages[t]['other_files']) or 'none'}.")
+        others = pages[t]["other_files"]
+        more = f" and {len(others) - 40:,} more" if len(others) > 40 else ""
+        lines.append(f"- {LABEL[t]}'s other files: {', '.join(others[:40]) or 'none'}{more}.")
     if result["problems"]:
         lines += ["", "**Problems seen:** " + "; ".join(result["problems"]) + "."]
     lines.append("")
@@ -527,12 +532,19 @@ def main() -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated sites")
     parser.add_argument(
+        "--search",
+        action="store_true",
+        help="quipu builds its search index too, to measure what it costs (not with --report: the others build none)",
+    )
+    parser.add_argument(
         "--engine", metavar="REV", help="run quipu as committed at REV (e.g. HEAD) instead of the working tree"
     )
     parser.add_argument(
         "--rewrite", action="store_true", help=f"only rewrite {REPORT.relative_to(ROOT)} from {RAW.relative_to(ROOT)}"
     )
     args = parser.parse_args()
+    if args.search and args.report:
+        parser.error("--search measures quipu with its search index; the report compares builds without one")
     if args.rewrite:
         raw = json.loads(RAW.read_text(encoding="utf-8"))
         write_report({int(n): r for n, r in raw["sizes"].items()}, raw["machine"])
@@ -554,13 +566,17 @@ def main() -> int:
 
 def measure_all(args: argparse.Namespace, sizes: list[int], runs: int, names: list[str], base: Path) -> int:
     origin = toolchain.snapshot_engine(base / "engine", args.engine)
-    tools = toolchain.load(base / "engine", origin)
+    tools = dataclasses.replace(toolchain.load(base / "engine", origin), quipu_search=args.search)
     machine = machine_info(tools)
     for key, value in machine.items():
         print(f"{key:>20}: {value}")
     print(
         f"{'':>20}  quipu build --clean: {'yes' if tools.quipu_has_clean else 'not available, output removed instead'}"
     )
+    if not tools.quipu_has_search:
+        print(f"{'':>20}  quipu build --no-search: not available (this engine has no search index)")
+    elif tools.quipu_search:
+        print(f"{'':>20}  quipu builds its search index (--search)")
     command = " ".join(["python3 bench/bench.py", *sys.argv[1:]])
     results: dict[int, dict] = {}
     for n in sizes:

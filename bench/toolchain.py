@@ -35,12 +35,14 @@ class Toolchain:
     quipu_commit: str  # where that copy came from
     engine_hash: str
     quipu_has_clean: bool
+    quipu_has_search: bool  # engines before the search index have no --no-search
     python_version: str
     hugo: Path
     hugo_version: str
     pelican: Path
     pelican_version: str
     markdown_version: str
+    quipu_search: bool = False  # --search: quipu builds its search index too (never in the report)
 
 
 def output(*args: str | Path, cwd: Path | None = None) -> str:
@@ -151,6 +153,7 @@ def load(engine: Path, origin: str) -> Toolchain:
         quipu_commit=origin,
         engine_hash=engine_fingerprint(engine),
         quipu_has_clean=re.search(r"(^|\s)--clean\b", build_help) is not None,
+        quipu_has_search=re.search(r"(^|\s)--no-search\b", build_help) is not None,
         python_version=output(py, "-c", "import platform; print(platform.python_version())"),
         hugo=hugo,
         hugo_version=hugo_version,
