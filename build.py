@@ -14,7 +14,7 @@ VENV_PYTHON = ROOT / ".venv" / ("Scripts/python.exe" if os.name == "nt" else "bi
 
 if __name__ == "__main__":
     try:
-        from quipu.cli import main
+        from quipu.cli import run
     except ModuleNotFoundError as exc:
         if VENV_PYTHON.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
             os.execv(VENV_PYTHON, [str(VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])
@@ -24,4 +24,4 @@ if __name__ == "__main__":
             file=sys.stderr,
         )
         sys.exit(2)
-    sys.exit(main())
+    run()

@@ -1,7 +1,5 @@
 """`python -m quipu`: the same as the `quipu` command."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

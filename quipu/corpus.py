@@ -8,6 +8,7 @@ cost grows linearly with the content.
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -41,11 +42,15 @@ class Corpus:
     members: dict[str, list[Actor]] = field(default_factory=dict)
     children: dict[str, list[Place]] = field(default_factory=dict)
     region_members: dict[str, list[Place]] = field(default_factory=dict)
-    related: dict[str, list[Event]] = field(default_factory=dict)
     backlinks: dict[tuple[str, str], list[Entry]] = field(default_factory=dict)
     series: dict[str, list[Period]] = field(default_factory=dict)  # each series' periods in date order
     events_by_period: dict[str, list[Event]] = field(default_factory=dict)
     periods_of_event: dict[str, list[Period]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def related(self) -> dict[str, list[Event]]:
+        """Each event's related events; made when a page first asks (`check` never does)."""
+        return _related(self)
 
     def ancestors(self, place: Place) -> list[Place]:
         """Outermost first: Peru › department › province for a district."""
@@ -455,7 +460,6 @@ def _index(c: Corpus, sort_key: Callable[[str], Any]) -> None:
     c.members = dict(members)
     c.children = dict(children)
     c.region_members = dict(region_members)
-    c.related = _related(c)
     c.backlinks = _backlinks(c)
     _index_periods(c)
 
@@ -503,9 +507,10 @@ def _related(c: Corpus) -> dict[str, list[Event]]:
         explicit = [r.slug for r in event.related] + listed_by.get(event.slug, [])
         incoming = list(dict.fromkeys(s for s in explicit if s in c.events_by_slug and s != event.slug))
         chosen: dict[str, None] = dict.fromkeys(incoming)
-        candidates: dict[int, tuple[int, int, int]] = {}
+        # Ranked by years apart, then the size of the group shared (smaller groups say more: a village beats
+        # "Peru", a unit beats "the army"), then days apart, then date order; the best group shared counts.
+        candidates: dict[int, tuple[int, int, int, int]] = {}
         today = day[index]
-        # Smaller groups say more (a village beats "Peru", a unit beats "the army").
         memberships = [("place", r.slug) for r in event.places] + [("actor", r.slug) for r in event.actors]
         for key in memberships:
             pos = positions.get(key)
@@ -516,17 +521,16 @@ def _related(c: Corpus) -> dict[str, list[Event]]:
             for other_index in pos[max(0, at - limit) : at + limit + 1]:
                 if other_index == index:
                     continue
-                score = (group_size, abs(day[other_index] - today), other_index)
+                apart = abs(day[other_index] - today)
+                rank = (apart // 365, group_size, apart, other_index)
                 previous = candidates.get(other_index)
-                if previous is None or score < previous:
-                    candidates[other_index] = score
+                if previous is None or rank < previous:
+                    candidates[other_index] = rank
         wanted = limit + len(incoming)
-        for other_index, _score in sorted(
-            candidates.items(), key=lambda item: (item[1][1] // 365, item[1][0], item[1][1], item[1][2])
-        ):
+        for rank in sorted(candidates.values()):
             if len(chosen) >= wanted:
                 break
-            chosen.setdefault(events[other_index].slug, None)
+            chosen.setdefault(events[rank[3]].slug, None)
         related[event.slug] = [c.events_by_slug[s] for s in chosen if s != event.slug][: max(limit, len(incoming))]
     return related
 

@@ -6,7 +6,9 @@ the one write, into a staging folder that replaces the output when complete.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import json
 import multiprocessing as mp
 import os
 import shutil
@@ -32,7 +34,7 @@ from .model import Entry, SiteConfig, build_site
 from .pages import Linker, Page, make_pages
 from .render import environment_for, load_locales, render_page
 from .schema import Checked, validate, validate_all
-from .source import EntryCache, RawEntry, find_files, read_site_file, site_translation_languages
+from .source import EntryCache, RawEntry, SourceFile, find_files, read_site_file, site_translation_languages
 from .text import body_problems, checked_bodies, placeholder_problem, remember_checked_bodies
 from .timelinejs import timeline_files
 from .translations import Bases, Translation, localize_entry, localize_site, validate_translation
@@ -77,6 +79,18 @@ class Loaded:
 
 def load(options: Options) -> Loaded:
     """Read and validate everything; the corpus is None if any error was found."""
+    # Reading makes hundreds of thousands of objects that live until the end, and hardly any cycles: the
+    # collector's scans while they are made (half the time of reading a warm cache) are put off.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(options)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(options: Options) -> Loaded:
     report = Report()
     content = options.content
     if not content.is_dir():
@@ -101,7 +115,6 @@ def load(options: Options) -> Loaded:
     # A linked or special site.yaml is refused by the walk and by read_site_file alike: count it once.
     report.extend([p for p in problems if p not in report.problems])
     report.extend(theme.problems(options.template_dirs()))  # links and pipes among the templates, too
-    raws: list[RawEntry] = []
     translation_raws: list[RawEntry] = []
     for language in site_translation_languages(content):
         site_translation = read_site_file(content, language=language)
@@ -115,21 +128,40 @@ def load(options: Options) -> Loaded:
         options.cache_folder() / "entries.sqlite", tool_fingerprint(), trust=not options.clean
     )
     remember_checked_bodies(cache.body_checks())
-    read = cache.read
+    context = validation_context(site_for_checks, options.today)
+    # In file order: an entry that passed every check before, in this same context, as it was (nothing to
+    # validate); else its parse.
+    slots: list[tuple[SourceFile, Entry | RawEntry]] = []
     for source in files:
-        raw = read(source)
+        if source.slug_and_language[1] is None:
+            kept = cache.checked(source, context)
+            if kept is not None:
+                slots.append((source, kept))
+                continue
+        raw = cache.read(source)
         if isinstance(raw, Problem):
             report.extend([raw])
         elif raw.language is not None:
             translation_raws.append(raw)
         else:
-            raws.append(raw)
+            kept = cache.checked(source, context)  # a file touched but not changed
+            slots.append((source, raw if kept is None else kept))
 
     entries: dict[str, list[Entry]] = {kind: [] for kind in KINDS}
     drafts: dict[str, set[str]] = {}
     broken: dict[str, set[str]] = {}
     broken_checks: list[tuple[RawEntry, Checked]] = []
-    for raw in raws:
+    known: dict[str, set[str]] = {kind: set() for kind in KINDS}  # every slug a file has, drafts and broken too
+    for source, slot in slots:
+        known[source.kind].add(slot.slug)
+        if not isinstance(slot, RawEntry):
+            if slot.draft and not options.drafts:
+                drafts.setdefault(source.kind, set()).add(slot.slug)
+            else:
+                entries[source.kind].append(slot)
+            continue
+        raw = slot
+        problems_before = len(report.problems)
         for at, message in body_problems(raw.body, raw.body_line):
             report.error(raw.path, at, message)
         placeholder = placeholder_problem(raw.body, raw.body_line)
@@ -147,12 +179,14 @@ def load(options: Options) -> Loaded:
         report.extend(problems)
         if entry is None:
             continue
+        if len(report.problems) == problems_before:
+            cache.keep_checked(source, context, entry)
         if entry.draft and not options.drafts:
             drafts.setdefault(raw.kind, set()).add(entry.slug)
             continue
         entries[raw.kind].append(entry)
 
-    report.extend(_references_of_broken(broken_checks, raws, site_for_checks))
+    report.extend(_references_of_broken(broken_checks, known, site_for_checks))
 
     # A translation of a broken entry or of a draft waits for it, silently; references to drafts stay errors.
     waiting = {kind: broken.get(kind, set()) | drafts.get(kind, set()) for kind in KINDS}
@@ -171,7 +205,7 @@ def load(options: Options) -> Loaded:
         report.extend([basemap])
         basemap = None
     if site is None:
-        return Loaded(None, report, len(raws) + len(translation_raws), translation_count=len(translation_raws))
+        return Loaded(None, report, len(slots) + len(translation_raws), translation_count=len(translation_raws))
     events, actors, places, pages, periods = (entries[k] for k in KINDS)
     corpus, problems = build_corpus(
         site,
@@ -185,7 +219,7 @@ def load(options: Options) -> Loaded:
         periods=periods,  # type: ignore[arg-type]
     )
     report.extend(problems)
-    count = len(raws) + len(translation_raws)
+    count = len(slots) + len(translation_raws)
     if report.errors:
         return Loaded(None, report, count, {}, translations, len(translation_raws))
     editions = {site.language: corpus}
@@ -194,17 +228,22 @@ def load(options: Options) -> Loaded:
     return Loaded(corpus, report, count, editions, translations, len(translation_raws), basemap)
 
 
+def validation_context(site: SiteConfig, today: date) -> str:
+    """What an entry's validation depends on besides its own file: the site's settings and today's date."""
+    settings = json.dumps(
+        dataclasses.asdict(site), sort_keys=True, ensure_ascii=False, default=lambda o: sorted(o, key=str)
+    )
+    return content_hash(f"{today.isoformat()}\n{settings}".encode("utf-8", "surrogatepass"))
+
+
 def _references_of_broken(
-    broken: list[tuple[RawEntry, Checked]], raws: list[RawEntry], site: SiteConfig
+    broken: list[tuple[RawEntry, Checked]], known: dict[str, set[str]], site: SiteConfig
 ) -> list[Problem]:
     """Unknown slugs in entries that have other errors, so one run reports them too.
 
     The corpus checks the references of valid entries; these never reach it. A slug is
     known here if any file of its kind has it (drafts and broken entries included).
     """
-    known: dict[str, set[str]] = {kind: set() for kind in KINDS}
-    for raw in raws:
-        known[raw.kind].add(raw.slug)
     problems = []
     for raw, checked in broken:
         for target, ref in checked.refs:

@@ -244,19 +244,34 @@ def parse_source(source: SourceFile, raw: bytes) -> RawEntry | Problem:
     return parse_entry(source.kind, slug, source.shown, source.folder, raw, yaml_only, language)
 
 
-CachedEntry = tuple[tuple[int, int, str, str, str], str, "RawEntry | Problem"]  # (stat key, digest of the bytes, parse)
+StatKey = tuple[int, int, str, str, str]  # modification time, size, shown path, kind, folder
+
+
+@dataclass
+class _Row:
+    """One file's row: its parse, and what the validation made of it in one context, each unpickled when needed."""
+
+    stat: StatKey
+    digest: str  # of the file's bytes
+    parse: RawEntry | Problem | None  # None: still in the database (read only when the file needs it)
+    context: str | None = None  # what `checked` was validated against (see EntryCache.checked)
+    checked: Any = None
+    checked_blob: bytes | None = None
 
 
 class EntryCache:
-    """Parsed entries of unchanged files, reused across builds (in memory for serve, on disk for build).
+    """Parsed and validated entries of unchanged files, reused across builds (in memory for serve, on disk for build).
 
     A file counts as unchanged while its modification time and size are; when they
     differ but its bytes hash the same (a checkout touched it), the parse is reused too.
     The parse is a pure function of the bytes, so reusing it changes nothing else.
+    An entry that passed every check is kept too, with the context it was checked in (the site's
+    settings and today's date): while file and context are the same, it is used as it is, so a warm
+    `check` reads no YAML and validates nothing it validated before.
     On disk (`.cache/quipu/entries.sqlite`) each file has its own row, so a build that read one changed
-    file writes one row, not the whole cache. A file that is unreadable, damaged or written by another
-    version of the tool is ignored and replaced, never trusted; a row is unpickled with only the
-    cache's own types allowed.
+    file writes one row, not the whole cache; a parse is only read from it when its file is not
+    otherwise known. A file that is unreadable, damaged or written by another version of the tool is
+    ignored and replaced, never trusted; a row is unpickled with only the cache's own types allowed.
     """
 
     def __init__(self, path: Path | None = None, tool: str = "", trust: bool = True) -> None:
@@ -265,38 +280,88 @@ class EntryCache:
         self.tool = tool
         self.changed = False
         self._seen: set[str] = set()
-        self._dirty: set[str] = set()
+        self._dirty: set[str] = set()  # rows whose parse changed
+        self._dirty_checked: set[str] = set()  # rows whose validated entry changed
         self._fresh = not trust  # a clean build replaces every row
-        self._items: dict[str, CachedEntry] = {}
+        self._items: dict[str, _Row] = {}
         self._known_checks: set[bytes] = set()
+        self._reader: sqlite3.Connection | None = None
         if path is not None and trust:
             self._items = _load_rows(path, tool)
             self._fresh = not self._items
 
-    def read(self, source: SourceFile) -> RawEntry | Problem:
+    def _current(self, source: SourceFile) -> tuple[str, StatKey | None, _Row | None]:
+        name = str(source.path)
+        self._seen.add(name)
         try:
             st = os.stat(source.path)
         except OSError:
-            return read_entry(source)
+            return name, None, None
         key = (st.st_mtime_ns, st.st_size, source.shown, source.kind, source.folder)
-        name = str(source.path)
-        self._seen.add(name)
         hit = self._items.get(name)
-        if hit is not None and hit[0] == key:
-            return hit[2]
+        return name, key, hit
+
+    def checked(self, source: SourceFile, context: str) -> Any:
+        """The validated entry kept for this file in this context, or None (then read and validate it)."""
+        _name, key, hit = self._current(source)
+        if key is None or hit is None or hit.stat != key or hit.context != context:
+            return None
+        if hit.checked is None and hit.checked_blob is not None:
+            try:
+                hit.checked = _EntriesUnpickler(io.BytesIO(hit.checked_blob)).load()
+            except Exception:  # noqa: BLE001 - a damaged row is only a file to validate again
+                hit.context = None
+            hit.checked_blob = None
+        return hit.checked
+
+    def keep_checked(self, source: SourceFile, context: str, value: Any) -> None:
+        """Remember that this file, as just read, validated to `value` with no problem in `context`."""
+        row = self._items.get(str(source.path))
+        if row is None:
+            return
+        row.context, row.checked, row.checked_blob = context, value, None
+        self._dirty_checked.add(str(source.path))
+        self.changed = True
+
+    def read(self, source: SourceFile) -> RawEntry | Problem:
+        name, key, hit = self._current(source)
+        if key is None:
+            return read_entry(source)
+        if hit is not None and hit.stat == key:
+            parse = hit.parse if hit.parse is not None else self._stored_parse(name)
+            if parse is not None:
+                hit.parse = parse
+                return parse
         try:
             raw = read_bytes(source.path)
         except OSError as exc:
             return Problem(source.shown, 1, f"cannot read the file: {exc.strerror}")
         digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-        if hit is not None and hit[1] == digest and hit[0][2:] == key[2:]:
-            result = hit[2]
-        else:
+        same = hit is not None and hit.digest == digest and hit.stat[2:] == key[2:]
+        result = (hit.parse or self._stored_parse(name)) if same and hit is not None else None
+        if result is None:
             result = parse_source(source, raw)
-        self._items[name] = (key, digest, result)
+        row = _Row(key, digest, result)
+        if same and hit is not None:  # the same bytes: what they validated to still holds
+            row.context, row.checked, row.checked_blob = hit.context, hit.checked, hit.checked_blob
+        self._items[name] = row
         self._dirty.add(name)
         self.changed = True
         return result
+
+    def _stored_parse(self, name: str) -> RawEntry | Problem | None:
+        if self.path is None or self._fresh:
+            return None
+        try:
+            if self._reader is None:  # one connection for every parse read this run, closed by save()
+                self._reader = _connect(self.path)
+            found = self._reader.execute("SELECT item FROM entry WHERE name = ?", (name,)).fetchone()
+            if found is None:
+                return None
+            item = _EntriesUnpickler(io.BytesIO(found[0])).load()
+        except Exception:  # noqa: BLE001 - damaged: parse the file again
+            return None
+        return item if isinstance(item, (RawEntry, Problem)) else None
 
     def body_checks(self) -> dict[bytes, tuple[tuple[int, str], ...]]:
         """The body checks kept by the last run (see quipu.text.body_problems); plain data, read as JSON."""
@@ -305,7 +370,10 @@ class EntryCache:
         try:
             with contextlib.closing(_connect(self.path)) as db:
                 rows = db.execute("SELECT key, problems FROM body_check").fetchall()
-            checks = {bytes(key): tuple((int(a), str(b)) for a, b in json.loads(text)) for key, text in rows}
+            checks = {
+                bytes(key): () if text == "[]" else tuple((int(a), str(b)) for a, b in json.loads(text))
+                for key, text in rows
+            }
         except (sqlite3.Error, OSError, ValueError, TypeError):
             return {}
         self._known_checks = set(checks)
@@ -313,6 +381,9 @@ class EntryCache:
 
     def save(self, body_checks: dict[bytes, tuple[tuple[int, str], ...]] | None = None) -> None:
         """Write what changed for the next run, in one transaction (a concurrent build sees all of it or none)."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         gone = [name for name in self._items if name not in self._seen]
         for name in gone:  # files deleted since: forget them
             del self._items[name]
@@ -320,16 +391,17 @@ class EntryCache:
         if self.path is None or not (self.changed or gone or new_checks):
             return
         try:
-            _save_rows(self.path, self.tool, self._items, self._dirty, gone, self._fresh)
+            _save_rows(self.path, self.tool, self._items, self._dirty, self._dirty_checked, gone, self._fresh)
             _save_checks(self.path, new_checks, body_checks or {}, len(self._items))
         except (OSError, sqlite3.Error, pickle.PicklingError):
             return  # a cache that cannot be written is only a slower next build
         self._dirty.clear()
+        self._dirty_checked.clear()
         self._known_checks |= set(new_checks)
         self._fresh = False
 
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 4
 
 
 class _EntriesUnpickler(pickle.Unpickler):
@@ -341,14 +413,33 @@ class _EntriesUnpickler(pickle.Unpickler):
         ("quipu.yamlsafe", "YMap"),
         ("quipu.yamlsafe", "YSeq"),
         ("quipu.yamlsafe", "YScalar"),
+        # validated entries (quipu.model), by name: this module does not depend on the model
+        *(
+            ("quipu.model", name)
+            for name in ("Event", "Actor", "Place", "Page", "Period", "Count", "Casualties", "Source", "Responsibility")
+        ),
+        ("quipu.dates", "PartialDate"),
+        ("quipu.specs", "Ref"),
         ("copyreg", "_reconstructor"),
         ("builtins", "object"),
     }
 
+    _found: dict[tuple[str, str], Any] = {}  # each allowed class, once looked up (a warm build unpickles thousands)
+
     def find_class(self, module: str, name: str) -> Any:
+        found = self._found.get((module, name))
+        if found is not None:
+            return found
         if (module, name) not in self.ALLOWED:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
-        return super().find_class(module, name)
+        found = self._found[(module, name)] = super().find_class(module, name)
+        return found
+
+
+ENTRY_TABLE = (
+    "CREATE TABLE IF NOT EXISTS entry (name TEXT PRIMARY KEY, mtime INTEGER NOT NULL, size INTEGER NOT NULL, "
+    "place TEXT NOT NULL, digest TEXT NOT NULL, item BLOB NOT NULL, context TEXT, checked BLOB)"
+)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -356,7 +447,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=30, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("CREATE TABLE IF NOT EXISTS meta (format INTEGER NOT NULL, tool TEXT NOT NULL)")
-    db.execute("CREATE TABLE IF NOT EXISTS entry (name TEXT PRIMARY KEY, item BLOB NOT NULL)")
+    db.execute(ENTRY_TABLE)
     db.execute("CREATE TABLE IF NOT EXISTS body_check (key BLOB PRIMARY KEY, problems TEXT NOT NULL)")
     return db
 
@@ -382,7 +473,20 @@ def _save_checks(
         db.execute("COMMIT")
 
 
-def _load_rows(path: Path, tool: str) -> dict[str, CachedEntry]:
+def _stat_columns(stat: StatKey) -> tuple[int, int, str]:
+    """A stat key as the row keeps it: modification time, size, and where the file is shown (three names)."""
+    return stat[0], stat[1], "\0".join(stat[2:])
+
+
+def _stat_key(mtime: object, size: object, place: object) -> StatKey:
+    if not (isinstance(mtime, int) and isinstance(size, int) and isinstance(place, str)):
+        raise ValueError("damaged stat")
+    shown, kind, folder = place.split("\0")
+    return (mtime, size, shown, kind, folder)
+
+
+def _load_rows(path: Path, tool: str) -> dict[str, _Row]:
+    """Every file's stat, digest and validated entry (still pickled); the parses stay in the database."""
     if not path.is_file():
         return {}
     try:
@@ -390,12 +494,16 @@ def _load_rows(path: Path, tool: str) -> dict[str, CachedEntry]:
         try:
             if db.execute("SELECT format, tool FROM meta").fetchall() != [(CACHE_FORMAT, tool)]:
                 return {}
-            items: dict[str, CachedEntry] = {}
-            for name, blob in db.execute("SELECT name, item FROM entry"):
-                item = _EntriesUnpickler(io.BytesIO(blob)).load()
-                if not isinstance(name, str) or not isinstance(item, tuple) or len(item) != 3:
+            items: dict[str, _Row] = {}
+            for name, mtime, size, place, digest, context, checked in db.execute(
+                "SELECT name, mtime, size, place, digest, context, checked FROM entry"
+            ):
+                if not (isinstance(name, str) and isinstance(digest, str)):
                     return {}
-                items[name] = item
+                row = _Row(_stat_key(mtime, size, place), digest, None)
+                if isinstance(context, str) and isinstance(checked, bytes):
+                    row.context, row.checked_blob = context, checked
+                items[name] = row
             return items
         finally:
             db.close()
@@ -406,7 +514,13 @@ def _load_rows(path: Path, tool: str) -> dict[str, CachedEntry]:
 
 
 def _save_rows(
-    path: Path, tool: str, items: dict[str, CachedEntry], dirty: set[str], gone: list[str], fresh: bool
+    path: Path,
+    tool: str,
+    items: dict[str, _Row],
+    dirty: set[str],
+    dirty_checked: set[str],
+    gone: list[str],
+    fresh: bool,
 ) -> None:
     try:
         db = _connect(path)
@@ -417,15 +531,31 @@ def _save_rows(
         db.execute("BEGIN IMMEDIATE")
         if fresh or db.execute("SELECT format, tool FROM meta").fetchall() != [(CACHE_FORMAT, tool)]:
             db.execute("DELETE FROM meta")
-            db.execute("DELETE FROM entry")
+            db.execute("DROP TABLE entry")  # another format may have other columns
+            db.execute(ENTRY_TABLE)
             db.execute("INSERT INTO meta VALUES (?, ?)", (CACHE_FORMAT, tool))
-            dirty = set(items)
+            dirty = {name for name, row in items.items() if row.parse is not None}
         db.executemany("DELETE FROM entry WHERE name = ?", [(name,) for name in gone])
+        rows = []
+        for name in sorted(dirty):
+            row = items.get(name)
+            if row is None or row.parse is None:
+                continue
+            rows.append(
+                (
+                    name,
+                    *_stat_columns(row.stat),
+                    row.digest,
+                    pickle.dumps(row.parse, protocol=pickle.HIGHEST_PROTOCOL),
+                    *_checked_columns(row),
+                )
+            )
+        db.executemany("INSERT OR REPLACE INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         db.executemany(
-            "INSERT OR REPLACE INTO entry VALUES (?, ?)",
+            "UPDATE entry SET mtime = ?, size = ?, place = ?, context = ?, checked = ? WHERE name = ?",
             [
-                (name, pickle.dumps(items[name], protocol=pickle.HIGHEST_PROTOCOL))
-                for name in sorted(dirty)
+                (*_stat_columns(items[name].stat), *_checked_columns(items[name]), name)
+                for name in sorted(dirty_checked - dirty)
                 if name in items
             ],
         )
@@ -436,6 +566,14 @@ def _save_rows(
         raise
     finally:
         db.close()
+
+
+def _checked_columns(row: _Row) -> tuple[str | None, bytes | None]:
+    if row.context is None:
+        return None, None
+    if row.checked_blob is not None:
+        return row.context, row.checked_blob
+    return row.context, pickle.dumps(row.checked, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def read_site_file(content: Path, cwd: Path | None = None, language: str | None = None) -> RawEntry | Problem:

@@ -157,7 +157,15 @@ def test_a_planted_entries_cache_cannot_run_code(
     with contextlib.closing(sqlite3.connect(cache)) as db, db:  # the cache's own tool and format kept: rows are read
         names = [name for (name,) in db.execute("SELECT name FROM entry")]
         assert names
-        db.executemany("UPDATE entry SET item = ? WHERE name = ?", [(pickle.dumps(Exploit()), n) for n in names])
+        planted = pickle.dumps(Exploit())
+        db.executemany("UPDATE entry SET item = ?, checked = ? WHERE name = ?", [(planted, planted, n) for n in names])
+    run = cli("build")
+    assert run.code == 0 and "Traceback" not in run.err
+    assert not witness.exists()
+    for path in (tmp_path / "content").rglob("*.md"):  # the parses are read too when a file is touched
+        path.write_bytes(path.read_bytes())
+    with contextlib.closing(sqlite3.connect(cache)) as db, db:
+        db.executemany("UPDATE entry SET item = ?, checked = ? WHERE name = ?", [(planted, planted, n) for n in names])
     run = cli("build")
     assert run.code == 0 and "Traceback" not in run.err
     assert not witness.exists()

@@ -11,6 +11,7 @@ import http.server
 import re
 import threading
 from collections.abc import Iterator
+from urllib.parse import urlparse
 
 import pytest
 
@@ -161,7 +162,10 @@ def test_visual_pages_fit_the_screen_pass_axe_and_leave_a_screenshot(
     for prefix in ("", "es/"):
         context = browser.new_context(viewport={"width": width, "height": 900})
         tab = context.new_page()
+        origins: set[str] = set()
+        tab.on("request", lambda request, seen=origins: seen.add(urlparse(request.url).netloc))
         tab.goto(real_site + prefix + VISUAL[kind])
+        tab.wait_for_load_state("networkidle")
         overflow = tab.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         SHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(SHOTS / f"{kind}-{prefix.strip('/') or 'en'}-{width}.png"), full_page=True)
@@ -176,6 +180,7 @@ def test_visual_pages_fit_the_screen_pass_axe_and_leave_a_screenshot(
             },
         )
         context.close()
+        assert origins == {urlparse(real_site).netloc}, f"/{prefix}{VISUAL[kind]} asked outside the site: {origins}"
         assert overflow <= 0, f"/{prefix}{VISUAL[kind]} scrolls sideways at {width} px"
         assert small == 0, f"/{prefix}{VISUAL[kind]} has chart labels under 12 px at {width} px"
         assert results.violations_count == 0, f"/{prefix}{VISUAL[kind]} at {width} px:\n{results.generate_report()}"
