@@ -151,3 +151,12 @@ def test_bodies_of_another_tool_version_are_dropped_not_kept(tmp_path: Path) -> 
     newer.close()
     with contextlib.closing(sqlite3.connect(tmp_path / "bodies.sqlite")) as db:
         assert db.execute("SELECT count(*) FROM body").fetchone() == (0,)
+
+
+@given(st.text(alphabet="#*_`[]()!@ \nab/", max_size=60))
+def test_plain_text_is_the_four_passes_it_stands_for(body: str) -> None:
+    """The fast paths (a pass only where its syntax occurs) change nothing."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", body)
+    text = re.sub(r"^#+\s*", "", text, flags=re.MULTILINE)
+    text = re.sub(r"[*_`]+", "", text)
+    assert plain_text.__wrapped__(body) == " ".join(text.split())
