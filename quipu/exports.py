@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from . import urls
@@ -204,7 +205,22 @@ def _dumps(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
 
-def export_files(editions: dict[str, Corpus]) -> dict[str, bytes]:
+def dumps_streamed(head: dict[str, Any], key: str, items: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """The bytes of `_dumps({**head, key: list(items)})`, an item at a time: a large site's events.json is tens of
+    MB, and the whole document as one string (with the encoder's pieces of it) several times that."""
+    placeholder = f"\n {json.dumps(key, ensure_ascii=False)}: []"
+    document = json.dumps({**head, key: []}, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    before, found, after = document.partition(placeholder)
+    assert found, "the list's key is at the top level of the document"
+    opened = False
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, sort_keys=True, indent=1).replace("\n", "\n  ")
+        yield ((before + found[:-1] + "\n  ") if not opened else ",\n  ").encode("utf-8") + text.encode("utf-8")
+        opened = True
+    yield (("\n ]" + after) if opened else (before + found + after)).encode("utf-8")
+
+
+def export_files(editions: dict[str, Corpus]) -> dict[str, bytes | Iterator[bytes]]:
     """data/events.json, data/events.csv, data/actors.json, data/places.geojson.
 
     The top-level text fields are in the default language ("language" says which);
@@ -213,13 +229,15 @@ def export_files(editions: dict[str, Corpus]) -> dict[str, bytes]:
     """
     corpus = next(iter(editions.values()))
     others = {code: c for code, c in editions.items() if code != corpus.site.language}
-    events = []
-    for e in corpus.events:
-        item = _event(e)
-        item["language"] = corpus.site.language
-        item["periods"] = [p.slug for p in corpus.periods_of_event.get(e.slug, [])]
-        item["translations"] = {code: _localized_event(c, e.slug, code) for code, c in others.items()}
-        events.append(item)
+
+    def events() -> Iterator[dict[str, Any]]:
+        for e in corpus.events:
+            item = _event(e)
+            item["language"] = corpus.site.language
+            item["periods"] = [p.slug for p in corpus.periods_of_event.get(e.slug, [])]
+            item["translations"] = {code: _localized_event(c, e.slug, code) for code, c in others.items()}
+            yield item
+
     actors = [
         {
             "slug": a.slug,
@@ -279,8 +297,8 @@ def export_files(editions: dict[str, Corpus]) -> dict[str, bytes]:
         }
         for p in sorted(corpus.periods.values(), key=lambda p: (p.series.slug, p.start.sort_key(), p.slug))
     ]
-    files = {
-        urls.data("events.json"): _dumps({**meta, "events": events}),
+    files: dict[str, bytes | Iterator[bytes]] = {
+        urls.data("events.json"): dumps_streamed(meta, "events", events()),
         urls.data("events.csv"): _events_csv(corpus, others),
         urls.data("actors.json"): _dumps({**meta, "actors": actors}),
         urls.data("places.geojson"): _dumps({"type": "FeatureCollection", "features": features}),

@@ -59,12 +59,21 @@ def tool_fingerprint() -> str:
 
 
 class Digester:
-    """Structural digests, memoised by object identity for the life of one build (the objects stay alive)."""
+    """Structural digests, memoised by object identity for the life of one build (the objects stay alive).
 
-    def __init__(self, special: dict[type, Callable[[Any], Iterable[Any]]] | None = None) -> None:
+    Only values of the `lasting` types are memoised: those that live as long as the build (the entries and
+    their parts, made once when the content is read and shown on many pages). What a page makes for itself
+    (its containers, charts, citation) is digested each time it is met, and let go with the page.
+    """
+
+    def __init__(
+        self, special: dict[type, Callable[[Any], Iterable[Any]]] | None = None, lasting: tuple[type, ...] = ()
+    ) -> None:
         self._memo: dict[int, bytes] = {}
         self._keep: list[Any] = []  # keeps memoised objects alive, so their ids are not reused
         self.special = special or {}
+        self._lasting_types = lasting
+        self._lasting: dict[type, bool] = {}
 
     def __call__(self, value: Any) -> Any:
         """A digest (16 bytes) for a container; plain values stand for themselves (pickle tags their type)."""
@@ -78,8 +87,12 @@ class Digester:
         if found is not None:
             return found
         digest = self._compute(value, kind)
-        self._memo[key] = digest
-        self._keep.append(value)
+        lasting = self._lasting.get(kind)
+        if lasting is None:
+            lasting = self._lasting[kind] = issubclass(kind, self._lasting_types)
+        if lasting:
+            self._memo[key] = digest
+            self._keep.append(value)
         return digest
 
     def _compute(self, value: Any, kind: type) -> bytes:

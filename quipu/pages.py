@@ -9,6 +9,7 @@ that a page can later be fingerprinted by its inputs.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -97,15 +98,24 @@ class Alternate(NamedTuple):
     formats: str = ""  # its CLDR locale, e.g. es_PE (for og:locale)
 
 
+Context = dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Page:
     url: str  # site-relative, with the language prefix: es/events/x/
     template: str
-    context: dict[str, Any] = field(hash=False, compare=False)
+    # What the template shows, or how to make it: planning the site is cheap, and each page's context is made
+    # where the page is fingerprinted and rendered (a worker process), then let go.
+    context: Context | Callable[[], Context] = field(hash=False, compare=False)
     title: str = ""
     locale: Locale | None = field(default=None, compare=False)
     alternates: tuple[Alternate, ...] = field(default=(), compare=False)
     lang: str = ""  # language of the page's own text when it falls back to another (an untranslated entry)
+
+    def values(self) -> Context:
+        """The template's context, made now if it is made lazily (each call makes it again)."""
+        return self.context() if callable(self.context) else self.context
 
 
 class Linker:
@@ -152,22 +162,34 @@ class Edition(NamedTuple):
     atlas: Atlas | None = None  # the base map, projected once for every page
     history: History | None = None  # when each content file last changed, for citations
 
-    def page(self, path: str, template: str, context: dict[str, Any], title: str, entry: Entry | None = None) -> Page:
-        """A page at a language-neutral path, with the context every template shares."""
+    def page(
+        self,
+        path: str,
+        template: str,
+        context: Context | Callable[[], Context],
+        title: str,
+        entry: Entry | None = None,
+    ) -> Page:
+        """A page at a language-neutral path, with the context every template shares (made when it is needed)."""
         locale = self.locale
         url = urls.localized(path, locale.prefix)
         alternates = tuple(
             Alternate(o.code, o.native_name, urls.localized(path, o.prefix), o.formats) for o in self.locales
         )
         lang = entry.lang if entry is not None and entry.lang and entry.lang != locale.code else ""
+        return Page(
+            url, template, functools.partial(self._context, url, context, title, entry), title, locale, alternates, lang
+        )
+
+    def _context(self, url: str, context: Context | Callable[[], Context], title: str, entry: Entry | None) -> Context:
         common = {
             "site": self.corpus.site,
-            "footer_pages": _footer(self.corpus, locale),
+            "footer_pages": _footer(self.corpus, self.locale),
             "has_periods": bool(self.corpus.periods),
             "has_map": self.atlas is not None,
             "published": self.published(url, title, entry),
         }
-        return Page(url, template, {**common, **context}, title, locale, alternates, lang)
+        return {**common, **(context() if callable(context) else context)}
 
     def published(self, url: str, title: str, entry: Entry | None) -> dict[str, Any]:
         """What the page says about itself: JSON-LD (with an absolute base_url), citation, correction links."""
@@ -240,23 +262,22 @@ def timeline_page(ed: Edition) -> Iterator[Page]:
 def year_pages(ed: Edition) -> Iterator[Page]:
     corpus = ed.corpus
     years = sorted(corpus.events_by_year)
-    for i, y in enumerate(years):
+
+    def context(i: int, y: int) -> Context:
         year_events = corpus.events_by_year[y]
-        yield ed.page(
-            urls.year(y),
-            "year.html",
-            {
-                "year": y,
-                "months": year_months(y, year_events),
-                "month_names": ed.locale.month_names(),
-                "periods": [p for p in corpus.periods.values() if p.contains(PartialDate(y), None)],
-                "events": year_events,
-                "deaths": deaths(year_events),
-                "prev_year": years[i - 1] if i else None,
-                "next_year": years[i + 1] if i + 1 < len(years) else None,
-            },
-            str(y),
-        )
+        return {
+            "year": y,
+            "months": year_months(y, year_events),
+            "month_names": ed.locale.month_names(),
+            "periods": [p for p in corpus.periods.values() if p.contains(PartialDate(y), None)],
+            "events": year_events,
+            "deaths": deaths(year_events),
+            "prev_year": years[i - 1] if i else None,
+            "next_year": years[i + 1] if i + 1 < len(years) else None,
+        }
+
+    for i, y in enumerate(years):
+        yield ed.page(urls.year(y), "year.html", functools.partial(context, i, y), str(y))
 
 
 def all_events_page(ed: Edition) -> Iterator[Page]:
@@ -312,8 +333,8 @@ def search_page(ed: Edition) -> Iterator[Page]:
 def event_pages(ed: Edition) -> Iterator[Page]:
     corpus, locale = ed.corpus, ed.locale
     events = corpus.events
-    for i, event in enumerate(events):
-        path = urls.event(event.slug)
+
+    def context(i: int, event: Event, path: str) -> Context:
         listed = [corpus.places[r.slug] for r in event.places if r.slug in corpus.places]
         chains = {p.slug: corpus.ancestors(p) for p in listed}
         # A place already shown as part of another's hierarchy is not repeated.
@@ -321,31 +342,29 @@ def event_pages(ed: Edition) -> Iterator[Page]:
         places = [(p, [a for a in chains[p.slug] if a.kind != "country"]) for p in listed if p.slug not in shown_within]
         actors = [corpus.actors[r.slug] for r in event.actors if r.slug in corpus.actors]
         responsible = [(corpus.actors[r.actor.slug], r) for r in event.responsible if r.actor.slug in corpus.actors]
-        yield ed.page(
-            path,
-            "event.html",
-            {
-                "event": event,
-                "places": places,
-                "actors": actors,
-                "responsible": responsible,
-                "parents": {a.slug: corpus.parent_actor(a) for a in actors},
-                "related": sorted(corpus.related.get(event.slug, []), key=Event.sort_key),
-                "periods": corpus.periods_of_event.get(event.slug, []),
-                "departments": _departments(corpus, listed),
-                "locator": locator(ed, listed),
-                "prev_event": link_to(events[i - 1], locale) if i > 0 else None,
-                "next_event": link_to(events[i + 1], locale) if i + 1 < len(events) else None,
-                "mentioned_in": [
-                    link_to(e, locale)
-                    for e in corpus.backlinks.get(("events", event.slug), [])
-                    if e.slug != event.slug or not isinstance(e, Event)
-                ],
-                "body_html": Body(event.body, Linker(urls.localized(path, locale.prefix), locale.prefix)),
-            },
-            event.title,
-            event,
-        )
+        return {
+            "event": event,
+            "places": places,
+            "actors": actors,
+            "responsible": responsible,
+            "parents": {a.slug: corpus.parent_actor(a) for a in actors},
+            "related": sorted(corpus.related.get(event.slug, []), key=Event.sort_key),
+            "periods": corpus.periods_of_event.get(event.slug, []),
+            "departments": _departments(corpus, listed),
+            "locator": locator(ed, listed),
+            "prev_event": link_to(events[i - 1], locale) if i > 0 else None,
+            "next_event": link_to(events[i + 1], locale) if i + 1 < len(events) else None,
+            "mentioned_in": [
+                link_to(e, locale)
+                for e in corpus.backlinks.get(("events", event.slug), [])
+                if e.slug != event.slug or not isinstance(e, Event)
+            ],
+            "body_html": Body(event.body, Linker(urls.localized(path, locale.prefix), locale.prefix)),
+        }
+
+    for i, event in enumerate(events):
+        path = urls.event(event.slug)
+        yield ed.page(path, "event.html", functools.partial(context, i, event, path), event.title, event)
 
 
 def actor_pages(ed: Edition) -> Iterator[Page]:
@@ -357,30 +376,28 @@ def actor_pages(ed: Edition) -> Iterator[Page]:
     groups = [(locale.t(ACTOR_KIND_LABELS[k]), by_kind[k]) for k in ACTOR_KIND_LABELS if k in by_kind]
     event_counts = {slug: len(v) for slug, v in corpus.events_by_actor.items()}
     yield ed.page(urls.actors(), "actors.html", {"groups": groups, "event_counts": event_counts}, locale.t("Actors"))
+
+    def context(actor: Actor, path: str) -> Context:
+        return {
+            "actor": actor,
+            "kind_label": ACTOR_KIND_NAMES[actor.kind],
+            "parent": corpus.parent_actor(actor),
+            "members": corpus.members.get(actor.slug, []),
+            "events": corpus.events_by_actor.get(actor.slug, []),
+            "attributed": corpus.events_attributed.get(actor.slug, []),
+            "topics": _topics(corpus, corpus.events_by_actor.get(actor.slug, []), locale),
+            "mini": _mini_strip(corpus, corpus.events_by_actor.get(actor.slug, [])),
+            "mentioned_in": [
+                link_to(e, locale)
+                for e in corpus.backlinks.get(("actors", actor.slug), [])
+                if isinstance(e, Event) and actor.slug not in {r.slug for r in e.actors}
+            ],
+            "body_html": Body(actor.body, Linker(urls.localized(path, locale.prefix), locale.prefix)),
+        }
+
     for actor in actors_sorted:
         path = urls.actor(actor.slug)
-        yield ed.page(
-            path,
-            "actor.html",
-            {
-                "actor": actor,
-                "kind_label": ACTOR_KIND_NAMES[actor.kind],
-                "parent": corpus.parent_actor(actor),
-                "members": corpus.members.get(actor.slug, []),
-                "events": corpus.events_by_actor.get(actor.slug, []),
-                "attributed": corpus.events_attributed.get(actor.slug, []),
-                "topics": _topics(corpus, corpus.events_by_actor.get(actor.slug, []), locale),
-                "mini": _mini_strip(corpus, corpus.events_by_actor.get(actor.slug, [])),
-                "mentioned_in": [
-                    link_to(e, locale)
-                    for e in corpus.backlinks.get(("actors", actor.slug), [])
-                    if isinstance(e, Event) and actor.slug not in {r.slug for r in e.actors}
-                ],
-                "body_html": Body(actor.body, Linker(urls.localized(path, locale.prefix), locale.prefix)),
-            },
-            actor.name,
-            actor,
-        )
+        yield ed.page(path, "actor.html", functools.partial(context, actor, path), actor.name, actor)
 
 
 def place_pages(ed: Edition) -> Iterator[Page]:
@@ -394,36 +411,34 @@ def place_pages(ed: Edition) -> Iterator[Page]:
         {"roots": roots, "children": corpus.children, "counts": place_counts},
         locale.t("Places"),
     )
+
+    def context(place: Place, path: str) -> Context:
+        within = corpus.events_within_place.get(place.slug, [])
+        return {
+            "place": place,
+            "approximate_of": corpus.places.get(place.coordinates_of.slug) if place.coordinates_of else None,
+            "precision": locale.t(PRECISION_NAMES[place.coordinates_precision])
+            if place.coordinates_precision
+            else None,
+            "ancestors": corpus.ancestors(place),
+            "departments": _departments(corpus, [place]),
+            "locator": locator(ed, [place]) if place.kind not in ("country", "region") else None,
+            "children": corpus.children.get(place.slug, []),
+            "region_members": corpus.region_members.get(place.slug, []),
+            "regions": [corpus.places[r.slug] for r in place.regions if r.slug in corpus.places],
+            "events": within,
+            "topics": _topics(corpus, within, locale),
+            "mini": _mini_strip(corpus, within),
+            "event_places": {
+                e.slug: [corpus.places[r.slug] for r in e.places if r.slug in corpus.places] for e in within
+            },
+            "deaths": deaths(within),
+            "body_html": Body(place.body, Linker(urls.localized(path, locale.prefix), locale.prefix)),
+        }
+
     for place in places_sorted:
         path = urls.place(place.slug)
-        within = corpus.events_within_place.get(place.slug, [])
-        yield ed.page(
-            path,
-            "place.html",
-            {
-                "place": place,
-                "approximate_of": corpus.places.get(place.coordinates_of.slug) if place.coordinates_of else None,
-                "precision": locale.t(PRECISION_NAMES[place.coordinates_precision])
-                if place.coordinates_precision
-                else None,
-                "ancestors": corpus.ancestors(place),
-                "departments": _departments(corpus, [place]),
-                "locator": locator(ed, [place]) if place.kind not in ("country", "region") else None,
-                "children": corpus.children.get(place.slug, []),
-                "region_members": corpus.region_members.get(place.slug, []),
-                "regions": [corpus.places[r.slug] for r in place.regions if r.slug in corpus.places],
-                "events": within,
-                "topics": _topics(corpus, within, locale),
-                "mini": _mini_strip(corpus, within),
-                "event_places": {
-                    e.slug: [corpus.places[r.slug] for r in e.places if r.slug in corpus.places] for e in within
-                },
-                "deaths": deaths(within),
-                "body_html": Body(place.body, Linker(urls.localized(path, locale.prefix), locale.prefix)),
-            },
-            place.name,
-            place,
-        )
+        yield ed.page(path, "place.html", functools.partial(context, place, path), place.name, place)
 
 
 def topic_pages(ed: Edition) -> Iterator[Page]:
@@ -436,20 +451,19 @@ def topic_pages(ed: Edition) -> Iterator[Page]:
         {"tags": [(t, site.tag_name(t), len(corpus.events_by_tag[t])) for t in names]},
         locale.t("Topics"),
     )
-    for tag in sorted(corpus.events_by_tag):
+
+    def context(tag: str) -> Context:
         tagged = corpus.events_by_tag[tag]
-        yield ed.page(
-            urls.tag(tag),
-            "tag.html",
-            {
-                "tag": tag,
-                "tag_name": site.tag_name(tag),
-                "description": site.tags.get(tag, ""),
-                "events": tagged,
-                "deaths": deaths(tagged),
-            },
-            site.tag_name(tag),
-        )
+        return {
+            "tag": tag,
+            "tag_name": site.tag_name(tag),
+            "description": site.tags.get(tag, ""),
+            "events": tagged,
+            "deaths": deaths(tagged),
+        }
+
+    for tag in sorted(corpus.events_by_tag):
+        yield ed.page(urls.tag(tag), "tag.html", functools.partial(context, tag), site.tag_name(tag))
 
 
 def period_pages(ed: Edition) -> Iterator[Page]:

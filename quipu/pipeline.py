@@ -12,7 +12,7 @@ import json
 import multiprocessing as mp
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,6 +22,7 @@ import jinja2
 
 from . import exports, search, theme, urls
 from .corpus import Corpus, build_corpus, unknown_reference
+from .dates import PartialDate
 from .errors import Problem, Report, TemplateProblem
 from .feeds import feed_files
 from .fingerprint import Digester, Templates, Unfingerprintable, tool_fingerprint
@@ -30,11 +31,12 @@ from .kinds import BY_SINGULAR, KINDS
 from .locales import Locale, collation_key
 from .maps import Basemap, load_basemap
 from .markdown import Body, bodies_flush, close_bodies, open_bodies
-from .model import Entry, SiteConfig, build_site
+from .model import Casualties, Count, Entry, Responsibility, SiteConfig, Source, build_site
 from .pages import Linker, Page, make_pages
 from .render import environment_for, load_locales, render_page
 from .schema import Checked, validate, validate_all
 from .source import EntryCache, RawEntry, SourceFile, find_files, read_site_file, site_translation_languages
+from .specs import Ref
 from .text import body_problems, checked_bodies, placeholder_problem, remember_checked_bodies
 from .timelinejs import timeline_files
 from .translations import Bases, Translation, localize_entry, localize_site, validate_translation
@@ -129,63 +131,42 @@ def _load(options: Options) -> Loaded:
     )
     remember_checked_bodies(cache.body_checks())
     context = validation_context(site_for_checks, options.today)
-    # In file order: an entry that passed every check before, in this same context, as it was (nothing to
-    # validate); else its parse.
-    slots: list[tuple[SourceFile, Entry | RawEntry]] = []
-    for source in files:
-        if source.slug_and_language[1] is None:
-            kept = cache.checked(source, context)
-            if kept is not None:
-                slots.append((source, kept))
-                continue
-        raw = cache.read(source)
-        if isinstance(raw, Problem):
-            report.extend([raw])
-        elif raw.language is not None:
-            translation_raws.append(raw)
-        else:
-            kept = cache.checked(source, context)  # a file touched but not changed
-            slots.append((source, raw if kept is None else kept))
-
     entries: dict[str, list[Entry]] = {kind: [] for kind in KINDS}
     drafts: dict[str, set[str]] = {}
     broken: dict[str, set[str]] = {}
     broken_checks: list[tuple[RawEntry, Checked]] = []
     known: dict[str, set[str]] = {kind: set() for kind in KINDS}  # every slug a file has, drafts and broken too
-    for source, slot in slots:
-        known[source.kind].add(slot.slug)
-        if not isinstance(slot, RawEntry):
-            if slot.draft and not options.drafts:
-                drafts.setdefault(source.kind, set()).add(slot.slug)
-            else:
-                entries[source.kind].append(slot)
-            continue
-        raw = slot
-        problems_before = len(report.problems)
-        for at, message in body_problems(raw.body, raw.body_line):
-            report.error(raw.path, at, message)
-        placeholder = placeholder_problem(raw.body, raw.body_line)
-        if placeholder is not None:
-            report.error(raw.path, *placeholder)
-        checked = validate_all(raw.kind, raw.data, raw.path)
-        report.extend(checked.problems)
-        if not checked.ok:
-            # Known but broken: references to it add no errors; its own valid fields are still checked below.
-            broken.setdefault(raw.kind, set()).add(raw.slug)
-            report.extend(KINDS[raw.kind].check(raw, checked.values, site_for_checks, options.today))
-            broken_checks.append((raw, checked))
-            continue
-        entry, problems = KINDS[raw.kind].build(raw, checked.values, site_for_checks, options.today)
-        report.extend(problems)
-        if entry is None:
-            continue
-        if len(report.problems) == problems_before:
-            cache.keep_checked(source, context, entry)
-        if entry.draft and not options.drafts:
-            drafts.setdefault(raw.kind, set()).add(entry.slug)
-            continue
-        entries[raw.kind].append(entry)
+    # One file at a time, so that only one parse is alive at once: an entry that passed every check before,
+    # in this same context, is used as it was; any other is validated from its parse.
+    base_count = 0  # entry files read (translations aside), broken ones too
+    for source in files:
+        kept = cache.checked(source, context) if source.slug_and_language[1] is None else None
+        if kept is None:
+            raw = cache.read(source)
+            if isinstance(raw, Problem):
+                report.extend([raw])
+                continue
+            if raw.language is not None:
+                translation_raws.append(raw)
+                continue
+            base_count += 1
+            kept = cache.checked(source, context)  # a file touched but not changed
+            if kept is None:
+                known[source.kind].add(raw.slug)
+                entry = _validated(raw, source, cache, context, site_for_checks, options.today, report, broken_checks)
+                if entry is None:
+                    continue
+                kept = entry
+        else:
+            base_count += 1
+        known[source.kind].add(kept.slug)
+        if kept.draft and not options.drafts:
+            drafts.setdefault(source.kind, set()).add(kept.slug)
+        else:
+            entries[source.kind].append(kept)
 
+    for raw, _checked in broken_checks:
+        broken.setdefault(raw.kind, set()).add(raw.slug)
     report.extend(_references_of_broken(broken_checks, known, site_for_checks))
 
     # A translation of a broken entry or of a draft waits for it, silently; references to drafts stay errors.
@@ -205,7 +186,7 @@ def _load(options: Options) -> Loaded:
         report.extend([basemap])
         basemap = None
     if site is None:
-        return Loaded(None, report, len(slots) + len(translation_raws), translation_count=len(translation_raws))
+        return Loaded(None, report, base_count + len(translation_raws), translation_count=len(translation_raws))
     events, actors, places, pages, periods = (entries[k] for k in KINDS)
     corpus, problems = build_corpus(
         site,
@@ -219,13 +200,47 @@ def _load(options: Options) -> Loaded:
         periods=periods,  # type: ignore[arg-type]
     )
     report.extend(problems)
-    count = len(slots) + len(translation_raws)
+    count = base_count + len(translation_raws)
     if report.errors:
         return Loaded(None, report, count, {}, translations, len(translation_raws))
     editions = {site.language: corpus}
     for language in site.languages[1:]:
         editions[language] = localized_corpus(corpus, language, translations.get(language, {}))
     return Loaded(corpus, report, count, editions, translations, len(translation_raws), basemap)
+
+
+def _validated(
+    raw: RawEntry,
+    source: SourceFile,
+    cache: EntryCache,
+    context: str,
+    site: SiteConfig,
+    today: date,
+    report: Report,
+    broken_checks: list[tuple[RawEntry, Checked]],
+) -> Entry | None:
+    """One entry from its parse, its problems reported; kept in the cache when it has none.
+
+    None when it cannot be built; a broken one (wrong fields) is added to `broken_checks` with what of it
+    could be checked, so that its references are checked too, and marked broken."""
+    problems_before = len(report.problems)
+    for at, message in body_problems(raw.body, raw.body_line):
+        report.error(raw.path, at, message)
+    placeholder = placeholder_problem(raw.body, raw.body_line)
+    if placeholder is not None:
+        report.error(raw.path, *placeholder)
+    checked = validate_all(raw.kind, raw.data, raw.path)
+    report.extend(checked.problems)
+    if not checked.ok:
+        # Known but broken: references to it add no errors; its own valid fields are still checked below.
+        report.extend(KINDS[raw.kind].check(raw, checked.values, site, today))
+        broken_checks.append((raw, checked))
+        return None
+    entry, problems = KINDS[raw.kind].build(raw, checked.values, site, today)
+    report.extend(problems)
+    if entry is not None and len(report.problems) == problems_before:
+        cache.keep_checked(source, context, entry)
+    return entry
 
 
 def validation_context(site: SiteConfig, today: date) -> str:
@@ -315,38 +330,32 @@ def plan_pages(
 
 def data_files(
     editions: dict[str, Corpus], page_list: list[Page], locales: list[Locale]
-) -> Iterator[tuple[str, bytes]]:
+) -> Iterator[tuple[str, bytes | Iterator[bytes]]]:
     """Downloads, feeds and sitemap: every output file that is not a rendered page, in a fixed order.
 
     Made one group at a time and let go of as each is written: the downloads of a large site are tens of MB.
     """
-    groups: list[Callable[[], dict[str, bytes]]] = [
+    groups: list[Callable[[], Mapping[str, bytes | Iterator[bytes]]]] = [
         lambda: exports.export_files(editions),
         lambda: timeline_files(editions, locales),
         lambda: feed_files(editions, page_list),
     ]
     for make in groups:
-        group = make()
+        group = dict(make())
         for rel in sorted(group):
             yield rel, group.pop(rel)
 
 
-def page_fingerprints(
-    page_list: list[Page], env: jinja2.Environment, tool: str, digest: Digester | None = None
-) -> list[str | None]:
-    """Each page's fingerprint (None: cannot be described, render it every time)."""
-    digest = digest or Digester(FINGERPRINT_TYPES)
-    templates = Templates(env)
-    out: list[str | None] = []
-    for page in page_list:
-        try:
-            parts = (tool, templates(page.template), page.url, page.template, page.title, page.lang)
-            value = digest((parts, page.locale, page.alternates, page.context))
-        except Unfingerprintable:
-            out.append(None)
-            continue
-        out.append(value.hex())
-    return out
+def page_fingerprint(
+    page: Page, values: dict[str, Any], templates: Templates, tool: str, digest: Digester
+) -> str | None:
+    """A page's fingerprint from everything it is made of (None: cannot be described, render it every time)."""
+    try:
+        parts = (tool, templates(page.template), page.url, page.template, page.title, page.lang)
+        value: bytes = digest((parts, page.locale, page.alternates, values))
+        return value.hex()
+    except Unfingerprintable:
+        return None
 
 
 # How values that are not plain data enter a fingerprint: by what they render from.
@@ -355,63 +364,104 @@ FINGERPRINT_TYPES: dict[type, Callable[[Any], Iterable[Any]]] = {
     Linker: lambda link: (link.page_url, link.prefix),
     Locale: lambda loc: (loc.code, loc.default, loc.formats, loc.catalog.fingerprint),
 }
+# What lives as long as the build, and is digested once: the entries and their parts, the site, the locales.
+LASTING = (Entry, Ref, Source, PartialDate, Count, Casualties, Responsibility, SiteConfig, Locale)
 
 
-# Set in the parent just before forking, read by the workers (inherited, not pickled).
-_JOB: tuple[list[tuple[Page, str | None]], jinja2.Environment, Update] | None = None
+@dataclass
+class _PageJob:
+    """What making a page needs besides the page; set in the parent before forking, inherited by the workers."""
+
+    pages: list[Page]
+    env: jinja2.Environment
+    update: Update
+    tool: str
+    digest: Digester  # with every entry's digest already in it (each worker adds its own)
+    templates: Templates
 
 
-def _render_one(
-    env: jinja2.Environment, update: Update, page: Page, fingerprint: str | None
-) -> tuple[str, str | None, str, bool]:
+_JOB: _PageJob | None = None
+
+Made = tuple[str, str | None, str, bool, bool]  # file, fingerprint, hash of its bytes, staged, rendered
+
+
+def _make_page(job: _PageJob, page: Page) -> Made:
+    """Fingerprint a page from its context; render it only when the last build did not make it from the same."""
     rel = urls.output_path(page.url)
-    data = render_page(env, page).encode("utf-8")
+    values = page.values()
+    fingerprint = page_fingerprint(page, values, job.templates, job.tool, job.digest)
+    update = job.update
+    if update.unchanged(rel, fingerprint):
+        return rel, fingerprint, update.files[rel][1], False, False
+    data = render_page(job.env, page, values).encode("utf-8")
     digest = content_hash(data)
     staged = update.differs(rel, digest)
     if staged:
         update.stage(rel, data)
-    return rel, fingerprint, digest, staged
+    return rel, fingerprint, digest, staged, True
 
 
-def _render_slice(bounds: tuple[int, int]) -> tuple[Problem | None, list[tuple[str, str | None, str, bool]]]:
-    """Worker: render pages[start:stop] into the staging folder; what was made goes back to the parent."""
+def _make_slice(bounds: tuple[int, int]) -> tuple[Problem | None, list[Made]]:
+    """Worker: make pages[start:stop] (rendered ones into the staging folder); what was made goes back."""
     assert _JOB is not None
-    jobs, env, update = _JOB
     made = []
-    for page, fingerprint in jobs[bounds[0] : bounds[1]]:
+    for page in _JOB.pages[bounds[0] : bounds[1]]:
         try:
-            made.append(_render_one(env, update, page, fingerprint))
+            made.append(_make_page(_JOB, page))
         except TemplateProblem as exc:
             return exc.problem, made
     bodies_flush()
     return None, made
 
 
-def _write_pages(update: Update, jobs: list[tuple[Page, str | None]], env: jinja2.Environment, workers: int) -> None:
-    global _JOB
-    if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD and "fork" in mp.get_all_start_methods():
-        _JOB = (jobs, env, update)
-        # Objects made so far are left out of the collector's scans, so the workers do not write to (and
-        # so copy) the memory they share with this process just by collecting.
-        gc.freeze()
-        try:
-            size = -(-len(jobs) // (workers * 4))
-            slices = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
-            with mp.get_context("fork").Pool(workers) as pool:
-                for problem, made in pool.imap(_render_slice, slices):
-                    if problem is not None:
-                        raise TemplateProblem(problem)
-                    for rel, fingerprint, digest, staged in made:
-                        update.record(rel, fingerprint, digest)
-                        update.written += staged
-        finally:
+class _Pages:
+    """The pages of a build, made by worker processes while the parent does the rest (the downloads)."""
+
+    def __init__(self, job: _PageJob, workers: int) -> None:
+        self.job = job
+        self.rendered = 0
+        self._pool: Any = None
+        self._results: Iterator[tuple[Problem | None, list[Made]]] | None = None
+        pages = job.pages
+        if workers > 1 and len(pages) >= PARALLEL_THRESHOLD and "fork" in mp.get_all_start_methods():
+            global _JOB
+            _JOB = job
+            # Objects made so far are left out of the collector's scans, so the workers do not write to (and
+            # so copy) the memory they share with this process just by collecting.
+            gc.freeze()
+            size = max(1, -(-len(pages) // (workers * 8)))
+            slices = [(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
+            self._pool = mp.get_context("fork").Pool(workers)
             _JOB = None
             gc.unfreeze()
-        return
-    for page, fingerprint in jobs:
-        rel, fingerprint, digest, staged = _render_one(env, update, page, fingerprint)
-        update.record(rel, fingerprint, digest)
-    bodies_flush()
+            self._results = self._pool.imap(_make_slice, slices)
+
+    def finish(self) -> None:
+        """Wait for the pages (or make them here) and record each in the update, in page order."""
+        try:
+            if self._results is not None:
+                for problem, made in self._results:
+                    if problem is not None:
+                        raise TemplateProblem(problem)
+                    self._record(made)
+            else:
+                self._record([_make_page(self.job, page) for page in self.job.pages])
+                bodies_flush()
+        finally:
+            self.close()
+
+    def _record(self, made: list[Made]) -> None:
+        update = self.job.update
+        for rel, fingerprint, digest, staged, rendered in made:
+            update.record(rel, fingerprint, digest)
+            update.written += staged
+            self.rendered += rendered
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
 
 
 def data_fingerprint(
@@ -535,27 +585,26 @@ def build(options: Options) -> tuple[Report, Built | None]:
         env = environment_for(templates)
         open_bodies(options.cache_folder() if not options.clean else None, tool)
         with Update(options.out, tool, clean=options.clean) as update:
-            digester = Digester(FINGERPRINT_TYPES)
-            # In this process: forked workers would each digest the entries their pages share again, and copy
-            # the parent's memory as they touch it (measured slower than one process, at 20,000 events).
-            fingerprints = page_fingerprints(page_list, env, tool, digester)
+            # The workers fingerprint each page from its context and render the changed ones; meanwhile this
+            # process makes the downloads (they depend on the entries and the pages' addresses only).
+            # Every entry is digested here first, for the downloads' fingerprint; the workers inherit those
+            # digests and digest only what is each page's own.
+            digester = Digester(FINGERPRINT_TYPES, lasting=LASTING)
             data_print = data_fingerprint(digester, tool, loaded.editions, page_list, locales)
-            del digester  # its memo holds a digest of every object of every page: let it go before rendering
-            jobs = [
-                (page, fp)
-                for page, fp in zip(page_list, fingerprints, strict=True)
-                if not update.unchanged(urls.output_path(page.url), fp)
-            ]
-            _write_pages(update, jobs, env, options.workers)
-            rendered_pages = len(jobs)
-            made_before = update.made_from(data_print)
-            if made_before and all(update.unchanged(rel, data_print) for rel in made_before):
-                exported_count = len(made_before)  # the same entries and pages: the same downloads and feeds
-            else:
-                exported_count = 0
-                for rel, data in data_files(loaded.editions, page_list, locales):
-                    update.write(rel, data, data_print)
-                    exported_count += 1
+            pages = _Pages(_PageJob(page_list, env, update, tool, digester, Templates(env)), options.workers)
+            try:
+                made_before = update.made_from(data_print)
+                if made_before and all(update.unchanged(rel, data_print) for rel in made_before):
+                    exported_count = len(made_before)  # the same entries and pages: the same downloads and feeds
+                else:
+                    exported_count = 0
+                    for rel, data in data_files(loaded.editions, page_list, locales):
+                        update.write(rel, data, data_print)
+                        exported_count += 1
+                pages.finish()
+            finally:
+                pages.close()
+            rendered_pages = pages.rendered
             for rel, path in theme.static_files(templates).items():
                 update.write(rel, path.read_bytes())
             notes = []

@@ -207,8 +207,9 @@ def _asset(name: str) -> str:
     return urls.relative(_CURRENT_PAGE.get(), urls.asset(name))
 
 
-def render_page(env: jinja2.Environment, page: Page) -> str:
-    """One page's HTML; template mistakes become a Problem naming the template line."""
+def render_page(env: jinja2.Environment, page: Page, values: dict[str, Any] | None = None) -> str:
+    """One page's HTML (`values`: its context, when already made); template mistakes become a Problem naming
+    the template line."""
     token = _CURRENT_PAGE.set(page.url)
     locale = page.locale or _current()
     locale_token = _LOCALE.set(locale)
@@ -220,7 +221,7 @@ def render_page(env: jinja2.Environment, page: Page) -> str:
             page_lang=page.lang,
             locale=locale,
             alternates=page.alternates,
-            **page.context,
+            **(page.values() if values is None else values),
         )
     except jinja2.TemplateSyntaxError as exc:
         path = exc.filename or page.template

@@ -253,7 +253,8 @@ class _Row:
 
     stat: StatKey
     digest: str  # of the file's bytes
-    parse: RawEntry | Problem | None  # None: still in the database (read only when the file needs it)
+    parse: RawEntry | Problem | None  # None: pickled, or still in the database (read only when the file needs it)
+    parse_blob: bytes | None = None  # a parse made this run, pickled at once (a large site's parses are large)
     context: str | None = None  # what `checked` was validated against (see EntryCache.checked)
     checked: Any = None
     checked_blob: bytes | None = None
@@ -328,9 +329,8 @@ class EntryCache:
         if key is None:
             return read_entry(source)
         if hit is not None and hit.stat == key:
-            parse = hit.parse if hit.parse is not None else self._stored_parse(name)
+            parse = self._parse_of(name, hit)
             if parse is not None:
-                hit.parse = parse
                 return parse
         try:
             raw = read_bytes(source.path)
@@ -338,16 +338,25 @@ class EntryCache:
             return Problem(source.shown, 1, f"cannot read the file: {exc.strerror}")
         digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
         same = hit is not None and hit.digest == digest and hit.stat[2:] == key[2:]
-        result = (hit.parse or self._stored_parse(name)) if same and hit is not None else None
+        result = self._parse_of(name, hit) if same and hit is not None else None
         if result is None:
             result = parse_source(source, raw)
         row = _Row(key, digest, result)
+        if self.path is not None:  # kept pickled until it is saved: the caller lets go of the parse when done
+            row.parse, row.parse_blob = None, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         if same and hit is not None:  # the same bytes: what they validated to still holds
             row.context, row.checked, row.checked_blob = hit.context, hit.checked, hit.checked_blob
         self._items[name] = row
         self._dirty.add(name)
         self.changed = True
         return result
+
+    def _parse_of(self, name: str, row: _Row) -> RawEntry | Problem | None:
+        if row.parse is not None:
+            return row.parse
+        if row.parse_blob is not None:
+            return _unpickle_parse(row.parse_blob)
+        return self._stored_parse(name)
 
     def _stored_parse(self, name: str) -> RawEntry | Problem | None:
         if self.path is None or self._fresh:
@@ -356,12 +365,9 @@ class EntryCache:
             if self._reader is None:  # one connection for every parse read this run, closed by save()
                 self._reader = _connect(self.path)
             found = self._reader.execute("SELECT item FROM entry WHERE name = ?", (name,)).fetchone()
-            if found is None:
-                return None
-            item = _EntriesUnpickler(io.BytesIO(found[0])).load()
-        except Exception:  # noqa: BLE001 - damaged: parse the file again
+        except sqlite3.Error:
             return None
-        return item if isinstance(item, (RawEntry, Problem)) else None
+        return None if found is None else _unpickle_parse(found[0])
 
     def body_checks(self) -> dict[bytes, tuple[tuple[int, str], ...]]:
         """The body checks kept by the last run (see quipu.text.body_problems); plain data, read as JSON."""
@@ -399,9 +405,20 @@ class EntryCache:
         self._dirty_checked.clear()
         self._known_checks |= set(new_checks)
         self._fresh = False
+        for row in self._items.values():  # on disk now, and read again only for a file that needs it
+            row.parse = row.parse_blob = None
 
 
 CACHE_FORMAT = 4
+
+
+def _unpickle_parse(blob: object) -> RawEntry | Problem | None:
+    """A kept parse, or None if it is damaged (then the file is parsed again)."""
+    try:
+        item = _EntriesUnpickler(io.BytesIO(blob)).load()  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - damaged: parse the file again
+        return None
+    return item if isinstance(item, (RawEntry, Problem)) else None
 
 
 class _EntriesUnpickler(pickle.Unpickler):
@@ -534,22 +551,20 @@ def _save_rows(
             db.execute("DROP TABLE entry")  # another format may have other columns
             db.execute(ENTRY_TABLE)
             db.execute("INSERT INTO meta VALUES (?, ?)", (CACHE_FORMAT, tool))
-            dirty = {name for name, row in items.items() if row.parse is not None}
+            dirty = {name for name, row in items.items() if row.parse is not None or row.parse_blob is not None}
         db.executemany("DELETE FROM entry WHERE name = ?", [(name,) for name in gone])
-        rows = []
-        for name in sorted(dirty):
-            row = items.get(name)
-            if row is None or row.parse is None:
-                continue
-            rows.append(
-                (
-                    name,
-                    *_stat_columns(row.stat),
-                    row.digest,
-                    pickle.dumps(row.parse, protocol=pickle.HIGHEST_PROTOCOL),
-                    *_checked_columns(row),
-                )
+        # One row at a time: a clean build writes every row, and their pickles together are larger than the site.
+        rows = (
+            (
+                name,
+                *_stat_columns(row.stat),
+                row.digest,
+                row.parse_blob or pickle.dumps(row.parse, protocol=pickle.HIGHEST_PROTOCOL),
+                *_checked_columns(row),
             )
+            for name in sorted(dirty)
+            if (row := items.get(name)) is not None and (row.parse is not None or row.parse_blob is not None)
+        )
         db.executemany("INSERT OR REPLACE INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         db.executemany(
             "UPDATE entry SET mtime = ?, size = ?, place = ?, context = ?, checked = ? WHERE name = ?",

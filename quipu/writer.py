@@ -614,12 +614,30 @@ class Update:
         self.files[rel] = old
         return True
 
-    def write(self, rel: str, data: bytes, fingerprint: str | None = None) -> None:
-        """Record `rel`'s new bytes; only bytes that differ from the output's reach the staging folder."""
-        digest = content_hash(data)
+    def write(self, rel: str, data: bytes | Iterable[bytes], fingerprint: str | None = None) -> None:
+        """Record `rel`'s new bytes; only bytes that differ from the output's reach the staging folder.
+
+        `data` may come in pieces (a large download): they are written as they come and hashed on the way,
+        and the file is taken back out of the staging folder if it turns out the same as the output's."""
+        if isinstance(data, bytes):
+            digest = content_hash(data)
+            self.record(rel, fingerprint, digest)
+            if self.differs(rel, digest):
+                self.stage(rel, data)
+            return
+        self.record(rel, fingerprint, "")  # refuses a bad name before anything is written
+        target = self._target(rel)
+        hasher = hashlib.blake2b(digest_size=16)
+        with open(target, "wb") as handle:
+            for piece in data:
+                hasher.update(piece)
+                handle.write(piece)
+        digest = hasher.hexdigest()
         self.record(rel, fingerprint, digest)
         if self.differs(rel, digest):
-            self.stage(rel, data)
+            self.written += 1
+        else:
+            target.unlink()
 
     def differs(self, rel: str, digest: str) -> bool:
         """Do these bytes differ from the file the last build left (or is there none)?"""
@@ -635,14 +653,18 @@ class Update:
         self.files[rel] = (fingerprint, digest)
 
     def stage(self, rel: str, data: bytes) -> None:
+        with open(self._target(rel), "wb") as handle:
+            handle.write(data)
+        self.written += 1
+
+    def _target(self, rel: str) -> Path:
+        """Where `rel` goes in the staging folder, its folder made."""
         target = self.root.joinpath(*safe_relpath(rel).parts)
         parent = str(target.parent)
         if parent not in self._made:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(parent)
-        with open(target, "wb") as handle:
-            handle.write(data)
-        self.written += 1
+        return target
 
     def staged(self) -> set[str]:
         """Files in the staging folder (relative), e.g. those written by worker processes; not its marker."""

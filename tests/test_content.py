@@ -56,7 +56,8 @@ def _export(name: str) -> str:
 
     loaded = load(Options(content=ROOT / "content"))
     assert loaded.corpus is not None, loaded.report.lines()
-    return export_files(loaded.editions)[f"data/{name}"].decode()
+    data = export_files(loaded.editions)[f"data/{name}"]
+    return (data if isinstance(data, bytes) else b"".join(data)).decode()
 
 
 FIGURE = re.compile(r"\d+(?:[ ,.\u00a0\u202f]\d{3})*")

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from quipu.exports import csv_columns
+from quipu.exports import _dumps, csv_columns, dumps_streamed
 
 from .conftest import ROOT, Run
 
@@ -129,3 +131,23 @@ def test_the_data_page_documents_every_column_in_both_languages(built: Path) -> 
 
 def test_data_page_is_linked_from_every_footer(cli: Callable[..., Run], built: Path) -> None:
     assert 'href="../../data/"' in (built / "events/first-action/index.html").read_text(encoding="utf-8")
+
+
+_JSON_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+_JSON_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers() | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_JSON_TEXT, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(
+    head=st.dictionaries(_JSON_TEXT, _JSON_VALUE, max_size=4),
+    key=_JSON_TEXT,
+    items=st.lists(st.dictionaries(_JSON_TEXT, _JSON_VALUE, max_size=4), max_size=4),
+)
+def test_a_download_written_in_pieces_has_the_bytes_of_the_whole_document(
+    head: dict[str, object], key: str, items: list[dict[str, object]]
+) -> None:
+    head = {k: v for k, v in head.items() if k != key}
+    assert b"".join(dumps_streamed(head, key, iter(items))) == _dumps({**head, key: items})

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from quipu import search
-from quipu.writer import JOURNAL, MANIFEST
+from quipu.writer import JOURNAL, MANIFEST, content_hash
 
 from .conftest import SITE_YAML, Run, event
 
@@ -344,3 +344,27 @@ def test_bodies_are_checked_once_per_change_and_the_renderer_trusts_only_its_own
     text.remember_checked_bodies({key: ()})  # a cache that says this body is fine
     assert text.body_problems(body, 1) == []  # check takes the cache's word ...
     assert text.body_problems(body, 1, remembered=False) != []  # ... the renderer does not
+
+
+def test_a_file_written_in_pieces_is_staged_only_when_its_bytes_differ(tmp_path: Path) -> None:
+    from quipu.writer import Update
+
+    out = tmp_path / "site"
+    with Update(out, "tool") as update:
+        update.write("data/big.json", iter([b"one ", b"two"]))
+        update.write("data/small.json", b"small")
+        update.remember("inputs", [], 0, 2, [])
+        update.commit()
+    assert (out / "data/big.json").read_bytes() == b"one two"
+    before = _stats(out)
+    with Update(out, "tool") as update:
+        update.write("data/big.json", iter([b"one", b" two"]))  # the same bytes in other pieces
+        update.write("data/small.json", iter([b"sm", b"all!"]))
+        update.remember("inputs", [], 0, 2, [])
+        assert update.written == 1
+        update.commit()
+    after = _stats(out)
+    assert after["data/big.json"] == before["data/big.json"]  # untouched: same inode, same time
+    assert (out / "data/small.json").read_bytes() == b"small!"
+    with Update(out, "tool") as update:  # the manifest holds the hash of what was streamed
+        assert not update.differs("data/small.json", content_hash(b"small!"))
