@@ -129,15 +129,20 @@ class Linker:
         return urls.relative(self.page_url, self.prefix + urls.of(kind, slug))
 
 
+class Paths(dict[str, Markup]):
+    """The base map's path data by shape, projected once per build and shared by every page that draws it
+    (so that its fingerprint is taken once, too)."""
+
+
 @dataclass(frozen=True)
 class Atlas:
     """The base map projected once: the big map's and the locator maps' path data, shared by every page."""
 
     basemap: Basemap
     project: Projection
-    paths: dict[str, Markup]
+    paths: Paths
     small: Projection
-    small_paths: dict[str, Markup]
+    small_paths: Paths
 
     @classmethod
     def of(cls, basemap: Basemap) -> Atlas:
@@ -146,9 +151,9 @@ class Atlas:
         return cls(
             basemap,
             project,
-            {s.key: escape(path_data(s, project)) for s in basemap.shapes},
+            Paths({s.key: escape(path_data(s, project)) for s in basemap.shapes}),
             small,
-            {s.key: escape(path_data(s, small)) for s in basemap.shapes},
+            Paths({s.key: escape(path_data(s, small)) for s in basemap.shapes}),
         )
 
 

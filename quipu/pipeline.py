@@ -32,7 +32,7 @@ from .locales import Locale, collation_key
 from .maps import Basemap, load_basemap
 from .markdown import Body, bodies_flush, close_bodies, open_bodies
 from .model import Casualties, Count, Entry, Responsibility, SiteConfig, Source, build_site
-from .pages import Linker, Page, make_pages
+from .pages import Linker, Page, Paths, make_pages
 from .render import environment_for, load_locales, render_page
 from .schema import Checked, validate, validate_all
 from .source import EntryCache, RawEntry, SourceFile, find_files, read_site_file, site_translation_languages
@@ -365,7 +365,7 @@ FINGERPRINT_TYPES: dict[type, Callable[[Any], Iterable[Any]]] = {
     Locale: lambda loc: (loc.code, loc.default, loc.formats, loc.catalog.fingerprint),
 }
 # What lives as long as the build, and is digested once: the entries and their parts, the site, the locales.
-LASTING = (Entry, Ref, Source, PartialDate, Count, Casualties, Responsibility, SiteConfig, Locale)
+LASTING = (Entry, Ref, Source, PartialDate, Count, Casualties, Responsibility, SiteConfig, Locale, Paths)
 
 
 @dataclass
