@@ -73,7 +73,7 @@ class Digester:
         self._keep: list[Any] = []  # keeps memoised objects alive, so their ids are not reused
         self.special = special or {}
         self._lasting_types = lasting
-        self._lasting: dict[type, bool] = {}
+        self._lasts: dict[type, bool] = {}  # by type: memoised or not
 
     def __call__(self, value: Any) -> Any:
         """A digest (16 bytes) for a container; plain values stand for themselves (pickle tags their type)."""
@@ -87,9 +87,9 @@ class Digester:
         if found is not None:
             return found
         digest = self._compute(value, kind)
-        lasting = self._lasting.get(kind)
+        lasting = self._lasts.get(kind)
         if lasting is None:
-            lasting = self._lasting[kind] = issubclass(kind, self._lasting_types)
+            lasting = self._lasts[kind] = issubclass(kind, self._lasting_types)
         if lasting:
             self._memo[key] = digest
             self._keep.append(value)

@@ -149,16 +149,14 @@ def _load(options: Options) -> Loaded:
             if raw.language is not None:
                 translation_raws.append(raw)
                 continue
-            base_count += 1
+            known[source.kind].add(raw.slug)
             kept = cache.checked(source, context)  # a file touched but not changed
             if kept is None:
-                known[source.kind].add(raw.slug)
-                entry = _validated(raw, source, cache, context, site_for_checks, options.today, report, broken_checks)
-                if entry is None:
+                kept = _validated(raw, source, cache, context, site_for_checks, options.today, report, broken_checks)
+                if kept is None:
+                    base_count += 1
                     continue
-                kept = entry
-        else:
-            base_count += 1
+        base_count += 1
         known[source.kind].add(kept.slug)
         if kept.draft and not options.drafts:
             drafts.setdefault(source.kind, set()).add(kept.slug)
@@ -222,7 +220,7 @@ def _validated(
     """One entry from its parse, its problems reported; kept in the cache when it has none.
 
     None when it cannot be built; a broken one (wrong fields) is added to `broken_checks` with what of it
-    could be checked, so that its references are checked too, and marked broken."""
+    could be checked, so that its references are checked too."""
     problems_before = len(report.problems)
     for at, message in body_problems(raw.body, raw.body_line):
         report.error(raw.path, at, message)
@@ -431,9 +429,11 @@ class _Pages:
             gc.freeze()
             size = max(1, -(-len(pages) // (workers * 8)))
             slices = [(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
-            self._pool = mp.get_context("fork").Pool(workers)
-            _JOB = None
-            gc.unfreeze()
+            try:
+                self._pool = mp.get_context("fork").Pool(workers)  # the workers are forked here
+            finally:
+                _JOB = None
+                gc.unfreeze()
             self._results = self._pool.imap(_make_slice, slices)
 
     def finish(self) -> None:

@@ -96,8 +96,15 @@ def safe_relpath(rel: str) -> PurePosixPath:
     return path
 
 
+def content_hasher() -> Any:
+    """The hash of output files' bytes, for bytes that come in pieces."""
+    return hashlib.blake2b(digest_size=16)
+
+
 def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    hasher = content_hasher()
+    hasher.update(data)
+    return str(hasher.hexdigest())
 
 
 def _write_atomic(path: Path, text: str, via: Path | None = None) -> None:
@@ -627,7 +634,7 @@ class Update:
             return
         self.record(rel, fingerprint, "")  # refuses a bad name before anything is written
         target = self._target(rel)
-        hasher = hashlib.blake2b(digest_size=16)
+        hasher = content_hasher()
         with open(target, "wb") as handle:
             for piece in data:
                 hasher.update(piece)
