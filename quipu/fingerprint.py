@@ -67,13 +67,41 @@ class Digester:
     """
 
     def __init__(
-        self, special: dict[type, Callable[[Any], Iterable[Any]]] | None = None, lasting: tuple[type, ...] = ()
+        self,
+        special: dict[type, Callable[[Any], Iterable[Any]]] | None = None,
+        lasting: tuple[type, ...] = (),
+        tracked: tuple[type, ...] = (),
+        track: Callable[[Any], str] | None = None,
     ) -> None:
         self._memo: dict[int, bytes] = {}
         self._keep: list[Any] = []  # keeps memoised objects alive, so their ids are not reused
         self.special = special or {}
         self._lasting_types = lasting
         self._lasts: dict[type, bool] = {}  # by type: memoised or not
+        # What a digest read: the keys `track` gives the values of the `tracked` types met on the way (inside a
+        # memoised value too), so that a later build can tell which outputs a changed input can reach.
+        self._tracked_types = tracked
+        self._tracks: dict[type, bool] = {}
+        self._track = track
+        self._inner: dict[int, frozenset[str]] = {}  # memoised value -> the keys met inside it
+        self._frames: list[set[str]] = []
+
+    def reading(self, value: Any) -> tuple[Any, frozenset[str]]:
+        """The digest of `value`, and the keys of every tracked value it holds."""
+        frame: set[str] = set()
+        self._frames.append(frame)
+        try:
+            return self(value), frozenset(frame)
+        finally:
+            self._frames.pop()
+
+    def seed(self, value: Any, digest: bytes, keys: frozenset[str] = frozenset()) -> None:
+        """Take a lasting value's digest as known (kept from an earlier build of the same value)."""
+        key = id(value)
+        self._memo[key] = digest
+        self._keep.append(value)
+        if keys:
+            self._inner[key] = keys
 
     def __call__(self, value: Any) -> Any:
         """A digest (16 bytes) for a container; plain values stand for themselves (pickle tags their type)."""
@@ -85,15 +113,43 @@ class Digester:
         key = id(value)
         found = self._memo.get(key)
         if found is not None:
+            if self._frames:
+                inner = self._inner.get(key)
+                if inner:
+                    self._frames[-1].update(inner)
             return found
-        digest = self._compute(value, kind)
         lasting = self._lasts.get(kind)
         if lasting is None:
             lasting = self._lasts[kind] = issubclass(kind, self._lasting_types)
-        if lasting:
-            self._memo[key] = digest
-            self._keep.append(value)
+        tracked = self._tracks.get(kind)
+        if tracked is None:
+            tracked = self._tracks[kind] = issubclass(kind, self._tracked_types) and self._track is not None
+        if not lasting:
+            digest = self._compute(value, kind)
+            if tracked and self._frames:
+                self._frames[-1].add(self._track(value))  # type: ignore[misc]
+            return digest
+        frame: set[str] = set()
+        self._frames.append(frame)
+        try:
+            digest = self._compute(value, kind)
+        finally:
+            self._frames.pop()
+        if tracked:
+            frame.add(self._track(value))  # type: ignore[misc]
+        if frame:
+            self._inner[key] = frozenset(frame)
+            if self._frames:
+                self._frames[-1].update(frame)
+        self._memo[key] = digest
+        self._keep.append(value)
         return digest
+
+    def replacing(self, value: Any, replaced: dict[str, Any]) -> bytes:
+        """The digest of a dataclass with some of its fields taken as other values (not memoised)."""
+        kind: type = type(value)
+        parts = [self(replaced[f] if f in replaced else getattr(value, f)) for f in _field_names(kind)]
+        return hashlib.blake2b(pickle.dumps((_name(kind), parts), 5), digest_size=16).digest()
 
     def _compute(self, value: Any, kind: type) -> bytes:
         name = _name(kind)

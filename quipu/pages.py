@@ -112,6 +112,7 @@ class Page:
     locale: Locale | None = field(default=None, compare=False)
     alternates: tuple[Alternate, ...] = field(default=(), compare=False)
     lang: str = ""  # language of the page's own text when it falls back to another (an untranslated entry)
+    about: Entry | None = field(default=None, compare=False)  # the entry the page is about (its fingerprint reads it)
 
     def values(self) -> Context:
         """The template's context, made now if it is made lazily (each call makes it again)."""
@@ -183,7 +184,14 @@ class Edition(NamedTuple):
         )
         lang = entry.lang if entry is not None and entry.lang and entry.lang != locale.code else ""
         return Page(
-            url, template, functools.partial(self._context, url, context, title, entry), title, locale, alternates, lang
+            url,
+            template,
+            functools.partial(self._context, url, context, title, entry),
+            title,
+            locale,
+            alternates,
+            lang,
+            entry,
         )
 
     def _context(self, url: str, context: Context | Callable[[], Context], title: str, entry: Entry | None) -> Context:

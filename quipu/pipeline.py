@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from . import exports, search, theme, urls
+from . import exports, reach, search, theme, urls
 from .corpus import Corpus, build_corpus, unknown_reference
 from .dates import PartialDate
 from .errors import Problem, Report, TemplateProblem
@@ -33,7 +33,7 @@ from .maps import Basemap, load_basemap
 from .markdown import Body, bodies_flush, close_bodies, open_bodies
 from .model import Casualties, Count, Entry, Responsibility, SiteConfig, Source, build_site
 from .pages import Linker, Page, Paths, make_pages
-from .render import environment_for, load_locales, render_page
+from .render import environment_for, load_locales, render_page, use_template_cache
 from .schema import Checked, validate, validate_all
 from .source import EntryCache, RawEntry, SourceFile, find_files, read_site_file, site_translation_languages
 from .specs import Ref
@@ -77,6 +77,8 @@ class Loaded:
     translations: dict[str, dict[tuple[str, str], Translation]] = field(default_factory=dict)
     translation_count: int = 0
     basemap: Basemap | None = None
+    # Each entry's digest and outline digest (quipu.reach), made once when it was validated and kept with it.
+    digests: list[tuple[Entry, reach.Digests]] = field(default_factory=list)
 
 
 def load(options: Options) -> Loaded:
@@ -139,6 +141,7 @@ def _load(options: Options) -> Loaded:
     # One file at a time, so that only one parse is alive at once: an entry that passed every check before,
     # in this same context, is used as it was; any other is validated from its parse.
     base_count = 0  # entry files read (translations aside), broken ones too
+    digests: list[tuple[Entry, reach.Digests]] = []
     for source in files:
         kept = cache.checked(source, context) if source.slug_and_language[1] is None else None
         if kept is None:
@@ -156,6 +159,9 @@ def _load(options: Options) -> Loaded:
                 if kept is None:
                     base_count += 1
                     continue
+        kept, prints = kept
+        if prints is not None:
+            digests.append((kept, prints))
         base_count += 1
         known[source.kind].add(kept.slug)
         if kept.draft and not options.drafts:
@@ -204,7 +210,7 @@ def _load(options: Options) -> Loaded:
     editions = {site.language: corpus}
     for language in site.languages[1:]:
         editions[language] = localized_corpus(corpus, language, translations.get(language, {}))
-    return Loaded(corpus, report, count, editions, translations, len(translation_raws), basemap)
+    return Loaded(corpus, report, count, editions, translations, len(translation_raws), basemap, digests)
 
 
 def _validated(
@@ -216,8 +222,8 @@ def _validated(
     today: date,
     report: Report,
     broken_checks: list[tuple[RawEntry, Checked]],
-) -> Entry | None:
-    """One entry from its parse, its problems reported; kept in the cache when it has none.
+) -> tuple[Entry, reach.Digests | None] | None:
+    """One entry from its parse, its problems reported, with its digests; kept in the cache when it has none.
 
     None when it cannot be built; a broken one (wrong fields) is added to `broken_checks` with what of it
     could be checked, so that its references are checked too."""
@@ -236,9 +242,12 @@ def _validated(
         return None
     entry, problems = KINDS[raw.kind].build(raw, checked.values, site, today)
     report.extend(problems)
-    if entry is not None and len(report.problems) == problems_before:
-        cache.keep_checked(source, context, entry)
-    return entry
+    if entry is None:
+        return None
+    kept = (entry, reach.entry_digests(entry))
+    if len(report.problems) == problems_before:
+        cache.keep_checked(source, context, kept)
+    return kept
 
 
 def validation_context(site: SiteConfig, today: date) -> str:
@@ -346,14 +355,15 @@ def data_files(
 
 def page_fingerprint(
     page: Page, values: dict[str, Any], templates: Templates, tool: str, digest: Digester
-) -> str | None:
-    """A page's fingerprint from everything it is made of (None: cannot be described, render it every time)."""
+) -> tuple[str | None, frozenset[str]]:
+    """A page's fingerprint from everything it is made of (None: cannot be described, render it every time),
+    and the entries it read on the way (see quipu.reach)."""
     try:
         parts = (tool, templates(page.template), page.url, page.template, page.title, page.lang)
-        value: bytes = digest((parts, page.locale, page.alternates, values))
-        return value.hex()
+        value, reads = digest.reading((parts, page.locale, page.alternates, page.about, values))
+        return bytes(value).hex(), reads
     except Unfingerprintable:
-        return None
+        return None, frozenset({reach.UNKNOWN})
 
 
 # How values that are not plain data enter a fingerprint: by what they render from.
@@ -380,23 +390,24 @@ class _PageJob:
 
 _JOB: _PageJob | None = None
 
-Made = tuple[str, str | None, str, bool, bool]  # file, fingerprint, hash of its bytes, staged, rendered
+# file, fingerprint, hash of its bytes, staged, rendered, the entries it read
+Made = tuple[str, str | None, str, bool, bool, frozenset[str]]
 
 
 def _make_page(job: _PageJob, page: Page) -> Made:
     """Fingerprint a page from its context; render it only when the last build did not make it from the same."""
     rel = urls.output_path(page.url)
     values = page.values()
-    fingerprint = page_fingerprint(page, values, job.templates, job.tool, job.digest)
+    fingerprint, reads = page_fingerprint(page, values, job.templates, job.tool, job.digest)
     update = job.update
     if update.unchanged(rel, fingerprint):
-        return rel, fingerprint, update.files[rel][1], False, False
+        return rel, fingerprint, update.files[rel][1], False, False, reads
     data = render_page(job.env, page, values).encode("utf-8")
     digest = content_hash(data)
     staged = update.differs(rel, digest)
     if staged:
         update.stage(rel, data)
-    return rel, fingerprint, digest, staged, True
+    return rel, fingerprint, digest, staged, True, reads
 
 
 def _make_slice(bounds: tuple[int, int]) -> tuple[Problem | None, list[Made]]:
@@ -418,6 +429,7 @@ class _Pages:
     def __init__(self, job: _PageJob, workers: int) -> None:
         self.job = job
         self.rendered = 0
+        self.reads: dict[str, frozenset[str]] = {}  # page file -> the entries its fingerprint read
         self._pool: Any = None
         self._results: Iterator[tuple[Problem | None, list[Made]]] | None = None
         pages = job.pages
@@ -452,10 +464,11 @@ class _Pages:
 
     def _record(self, made: list[Made]) -> None:
         update = self.job.update
-        for rel, fingerprint, digest, staged, rendered in made:
+        for rel, fingerprint, digest, staged, rendered, reads in made:
             update.record(rel, fingerprint, digest)
             update.written += staged
             self.rendered += rendered
+            self.reads[rel] = reads
 
     def close(self) -> None:
         if self._pool is not None:
@@ -550,6 +563,40 @@ def input_fingerprint(options: Options, tool: str) -> str | None:
     return content_hash("\n".join(parts).encode("utf-8", "surrogatepass"))
 
 
+def _outline(
+    digest: Digester,
+    tool: str,
+    loaded: Loaded,
+    page_list: list[Page],
+    templates: Templates,
+    extra: tuple[Any, ...],
+    outlines: dict[int, bytes],
+) -> reach.Plan | None:
+    """This build's plan, its pages' reads still to be filled in (None: the outline cannot be described)."""
+    outline = reach.outline_fingerprint(digest, loaded.editions, reach.page_rest(page_list, templates, extra), outlines)
+    if outline is None:
+        return None
+    return reach.Plan(outline, reach.entry_prints(digest, loaded.editions), {})
+
+
+def _standing(
+    update: Update, before: reach.Plan | None, plan: reach.Plan | None, page_list: list[Page]
+) -> tuple[list[Page], dict[str, frozenset[str]]]:
+    """The pages to make, and those that stand as the last build made them (with what they read)."""
+    if before is None or plan is None:
+        return page_list, {}
+    stands = before.still(plan.outline, plan.entries)
+    to_make, kept = [], {}
+    for page in page_list:
+        rel = urls.output_path(page.url)
+        old = update.old.get(rel)
+        if old is not None and stands(rel) and update.unchanged(rel, old[0]):
+            kept[rel] = before.reads[rel]
+        else:
+            to_make.append(page)
+    return to_make, kept
+
+
 def build(options: Options) -> tuple[Report, Built | None]:
     """Validate, render and write; nothing replaces the output unless everything succeeded."""
     # Before anything is read or written: a build must not replace what it reads, nor read what it writes.
@@ -583,15 +630,33 @@ def build(options: Options) -> tuple[Report, Built | None]:
         history = read_history(options.content) if options.git_dates else History(str(options.content.resolve()))
         page_list = plan_pages(loaded.editions, locales, with_index, loaded.basemap, history)
         env = environment_for(templates)
+        use_template_cache(env, options.cache_folder() / "templates", tool, read=not options.clean)
         open_bodies(options.cache_folder() if not options.clean else None, tool)
         with Update(options.out, tool, clean=options.clean) as update:
             # The workers fingerprint each page from its context and render the changed ones; meanwhile this
             # process makes the downloads (they depend on the entries and the pages' addresses only).
             # Every entry is digested here first, for the downloads' fingerprint; the workers inherit those
             # digests and digest only what is each page's own.
-            digester = Digester(FINGERPRINT_TYPES, lasting=LASTING)
+            digester = Digester(
+                FINGERPRINT_TYPES,
+                lasting=LASTING,
+                tracked=reach.TRACKED,
+                track=reach.tracker(loaded.editions.values()),
+            )
+            outlines = reach.seed(digester, loaded.digests)
             data_print = data_fingerprint(digester, tool, loaded.editions, page_list, locales)
-            pages = _Pages(_PageJob(page_list, env, update, tool, digester, Templates(env)), options.workers)
+            fingerprints = Templates(env)
+            # Pages none of whose entries changed, in a site whose outline did not, stand as they are: their
+            # contexts are not even made (quipu.reach says why that is safe).
+            before = None if update.fresh else reach.Plan.from_json(update.old_plan)
+            extra = (tool, locales, with_index, loaded.basemap, history)
+            plan = None
+            if before is not None:
+                plan = _outline(digester, tool, loaded, page_list, fingerprints, extra, outlines)
+            to_make, kept = _standing(update, before, plan, page_list)
+            pages = _Pages(_PageJob(to_make, env, update, tool, digester, fingerprints), options.workers)
+            if before is None:  # nothing to compare with: the plan is made while the workers render
+                plan = _outline(digester, tool, loaded, page_list, fingerprints, extra, outlines)
             try:
                 made_before = update.made_from(data_print)
                 if made_before and all(update.unchanged(rel, data_print) for rel in made_before):
@@ -605,6 +670,9 @@ def build(options: Options) -> tuple[Report, Built | None]:
             finally:
                 pages.close()
             rendered_pages = pages.rendered
+            if plan is not None:
+                plan.reads = {**kept, **pages.reads}
+                update.plan = plan.to_json()
             for rel, path in theme.static_files(templates).items():
                 update.write(rel, path.read_bytes())
             notes = []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import marshal
+import os
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
@@ -104,6 +107,72 @@ class _FoldTranslations(NodeTransformer):
         except (KeyError, IndexError, ValueError):  # a bad placeholder: left for the render to report
             return call
         return nodes.Const(translated, lineno=call.lineno)
+
+
+class TemplateCache(jinja2.BytecodeCache):
+    """Compiled templates kept across builds (in .cache/quipu/templates/), so a build after an edit does not
+    parse and compile every template again.
+
+    Each file is keyed by the tool, the template's name and file, and the language its `t()` calls were
+    folded for (with that catalog's fingerprint), and holds the checksum of the source it was compiled
+    from: a changed template, catalog or tool is compiled again. A damaged or foreign file is ignored (it
+    is not unpickled, only read back as marshalled code after its header matched) and written again.
+    """
+
+    MAGIC = b"quipu-template-1\n"
+
+    def __init__(self, folder: Path, tool: str, read: bool = True) -> None:
+        self.folder = folder
+        self.tool = tool
+        self.read = read  # False: compile everything, and keep what was compiled (build --clean)
+
+    def get_bucket(
+        self, environment: jinja2.Environment, name: str, filename: str | None, source: str
+    ) -> jinja2.bccache.Bucket:
+        folding = getattr(environment, "folding", None)
+        where = f"{folding.code}\0{folding.catalog.fingerprint}" if folding is not None else ""
+        key = hashlib.blake2b(f"{self.tool}\0{where}\0{name}\0{filename}".encode(), digest_size=16).hexdigest()
+        bucket = jinja2.bccache.Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def _header(self, bucket: jinja2.bccache.Bucket) -> bytes:
+        return self.MAGIC + bucket.checksum.encode("ascii") + b"\n"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if not self.read:
+            return
+        try:
+            data = (self.folder / f"{bucket.key}.code").read_bytes()
+        except OSError:
+            return
+        header = self._header(bucket)
+        if data.startswith(header):
+            try:
+                bucket.code = marshal.loads(data[len(header) :])
+            except (EOFError, ValueError, TypeError):
+                bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        target = self.folder / f"{bucket.key}.code"
+        temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(self._header(bucket) + marshal.dumps(bucket.code))
+            os.replace(temporary, target)  # a concurrent build reads the old file or the new one, never half
+        except OSError:
+            temporary.unlink(missing_ok=True)  # a cache that cannot be written is only slower
+
+    def clear(self) -> None:
+        for path in self.folder.glob("*.code"):
+            path.unlink(missing_ok=True)
+
+
+def use_template_cache(env: jinja2.Environment, folder: Path, tool: str, read: bool = True) -> None:
+    """Keep compiled templates in `folder`, and with `read`, use those compiled by an earlier build."""
+    env.bytecode_cache = TemplateCache(folder, tool, read)
+    for overlay in env.__dict__.get("_overlays", {}).values():
+        overlay.bytecode_cache = env.bytecode_cache
 
 
 def localized(env: jinja2.Environment, locale: Locale) -> jinja2.Environment:

@@ -409,7 +409,7 @@ class EntryCache:
             row.parse = row.parse_blob = None
 
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 def _unpickle_parse(blob: object) -> RawEntry | Problem | None:

@@ -121,25 +121,35 @@ def _write_atomic(path: Path, text: str, via: Path | None = None) -> None:
 Entry = tuple[str | None, str]  # (fingerprint, content hash)
 
 
-def read_manifest(out: Path, tool: str) -> tuple[dict[str, Entry], dict[str, tuple[int, int]]]:
-    """The last good build: rel → (fingerprint, content hash), and rel → (size, mtime_ns) as it left each file.
-    Both are empty when the manifest is missing, damaged or written by another version of the tool."""
+def read_manifest(
+    out: Path, tool: str
+) -> tuple[dict[str, Entry], dict[str, tuple[int, int]], dict[str, Any] | None]:
+    """The last good build: rel → (fingerprint, content hash), rel → (size, mtime_ns) as it left each file,
+    and what the build kept about how its outputs depend on its inputs (its plan, opaque here). All are empty
+    when the manifest is missing, damaged or written by another version of the tool."""
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         if data.get("version") != MANIFEST_VERSION or data.get("tool") != tool:
-            return {}, {}
+            return {}, {}, None
         files = {rel: (entry[0], entry[1]) for rel, entry in data["files"].items()}
         stats = {rel: (entry[0], entry[1]) for rel, entry in data.get("stats", {}).items()}
-        return files, stats
+        plan = data.get("plan")
+        return files, stats, plan if isinstance(plan, dict) else None
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-        return {}, {}
+        return {}, {}, None
 
 
 def _manifest_text(
-    files: dict[str, Entry], tool: str, stats: dict[str, tuple[int, int]], last: dict[str, Any] | None = None
+    files: dict[str, Entry],
+    tool: str,
+    stats: dict[str, tuple[int, int]],
+    last: dict[str, Any] | None = None,
+    plan: dict[str, Any] | None = None,
 ) -> str:
     listing = {rel: list(files[rel]) for rel in sorted(files)}
     document = {"version": MANIFEST_VERSION, "tool": tool, "files": listing, "stats": stats, "build": last}
+    if plan is not None:
+        document["plan"] = plan
     return json.dumps(document, indent=0, sort_keys=True) + "\n"
 
 
@@ -527,12 +537,13 @@ class Update:
         # Builds into one folder take turns: the second waits, then starts from what the first left.
         self._lock = _lock(self.out.parent)
         _recover(self.out, locked=self._lock is not None)
-        self.old, self._stats = ({}, {}) if clean else read_manifest(self.out, tool)
+        self.old, self._stats, self.old_plan = ({}, {}, None) if clean else read_manifest(self.out, tool)
         self._present: list[str] = []
         if self.old:
             self._present, links, folders = _listing(self.out)
             if links or _shape_changed(self.old, self._present, folders):
-                self.old, self._stats = {}, {}  # a link in the output (never followed) or a changed shape: replace it whole
+                # A link in the output (never followed) or a changed shape: replace it whole.
+                self.old, self._stats, self.old_plan = {}, {}, None
         # Fresh: the staging folder becomes the whole new output. Incremental: it holds changed files only.
         self.fresh = not self.old
         self.root = staging_folder(self.out, "new")
@@ -541,6 +552,7 @@ class Update:
         self.written = 0  # of those, files whose bytes changed
         self._made: set[str] = set()
         self._last: dict[str, Any] | None = None
+        self.plan: dict[str, Any] | None = None  # kept with the manifest for the next build (see `old_plan`)
         self._scratch: list[Path] = []
         self.committed = False
 
@@ -707,7 +719,9 @@ class Update:
             self._swap_in()
             return
         moves = sorted(self.staged())
-        manifest = _manifest_text(self.files, self.tool, self._stats_after(self.root, set(moves)), self._last)
+        manifest = _manifest_text(
+            self.files, self.tool, self._stats_after(self.root, set(moves)), self._last, self.plan
+        )
         deletions = self.removed + self.strays()
         if not moves and not deletions and _read_text(self.out / MANIFEST) == manifest:
             self.committed = True  # nothing changed: not even the manifest is rewritten
@@ -726,7 +740,7 @@ class Update:
     def _swap_in(self) -> None:
         """Put the complete staging folder in the output's place. Its manifest is written last, so a staging
         folder with a manifest is complete: after a kill between two renames, `recover` puts it in place."""
-        manifest = _manifest_text(self.files, self.tool, self._stats_after(self.root, set()), self._last)
+        manifest = _manifest_text(self.files, self.tool, self._stats_after(self.root, set()), self._last, self.plan)
         _write_atomic(self.root / MANIFEST, manifest)
         if not os.path.lexists(self.out):
             os.rename(self.root, self.out)

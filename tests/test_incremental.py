@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from quipu import search
+from quipu import render, search
 from quipu.writer import JOURNAL, MANIFEST, content_hash
 
 from .conftest import SITE_YAML, Run, event
@@ -368,3 +368,40 @@ def test_a_file_written_in_pieces_is_staged_only_when_its_bytes_differ(tmp_path:
     assert (out / "data/small.json").read_bytes() == b"small!"
     with Update(out, "tool") as update:  # the manifest holds the hash of what was streamed
         assert not update.differs("data/small.json", content_hash(b"small!"))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other source"])
+def test_compiled_templates_are_reused_per_language_and_a_damaged_one_is_compiled_again(
+    make_site: Callable[..., Path],
+    cli: Callable[..., Run],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    damage: str,
+) -> None:
+    make_site({"site.yaml": BILINGUAL})
+    monkeypatch.setattr(render, "_ENVIRONMENTS", {})  # templates compiled by this build, not an earlier test
+    assert cli("build", "--clean", "--out", str(tmp_path / "clean")).code == 0  # compiled, none read
+    expected = _tree(tmp_path / "clean")
+    monkeypatch.setattr(render, "_ENVIRONMENTS", {})
+    shutil.rmtree(tmp_path / ".cache/quipu/templates")
+    assert cli("build").code == 0
+    assert _tree(tmp_path / "site") == expected
+    compiled = sorted((tmp_path / ".cache/quipu/templates").glob("*.code"))
+    assert len(compiled) > 2
+    monkeypatch.setattr(render, "_ENVIRONMENTS", {})  # a new process: templates come from the cache
+    assert cli("build", "--out", str(tmp_path / "from-cache")).code == 0
+    assert _tree(tmp_path / "from-cache") == expected  # each language's folded strings stayed its own
+    for path in compiled:
+        data = path.read_bytes()
+        header = data[: data.index(b"\n", len(render.TemplateCache.MAGIC)) + 1]
+        if damage == "garbage":
+            path.write_bytes(b"\x00\xff not compiled code" * 5)
+        elif damage == "truncated":
+            path.write_bytes(data[: len(header) + 7])
+        else:
+            path.write_bytes(header.replace(header[-9:-1], b"00000000") + data[len(header) :])
+    monkeypatch.setattr(render, "_ENVIRONMENTS", {})
+    run = cli("build", "--out", str(tmp_path / "after-damage"))
+    assert run.code == 0 and "Traceback" not in run.err
+    assert _tree(tmp_path / "after-damage") == expected
+    assert all(p.read_bytes().startswith(render.TemplateCache.MAGIC) for p in compiled)  # written again
