@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -48,9 +48,9 @@ class Corpus:
     periods_of_event: dict[str, list[Period]] = field(default_factory=dict)
 
     @functools.cached_property
-    def related(self) -> dict[str, list[Event]]:
-        """Each event's related events; made when a page first asks (`check` never does)."""
-        return _related(self)
+    def related(self) -> Mapping[str, list[Event]]:
+        """Each event's related events, chosen when a page first asks (`check` never does)."""
+        return _Related(self)
 
     def ancestors(self, place: Place) -> list[Place]:
         """Outermost first: Peru › department › province for a district."""
@@ -482,29 +482,48 @@ def _index_periods(c: Corpus) -> None:
     c.periods_of_event = of_event
 
 
-def _related(c: Corpus) -> dict[str, list[Event]]:
-    """Explicit links first, then events sharing a place or actor, nearest in time.
+class _Related(Mapping[str, list[Event]]):
+    """Each event's related events: explicit links first, then events sharing a place or actor, nearest in time.
 
-    For each group an event belongs to, only its neighbours in that group's
-    date-ordered list are considered, so the cost is O(events × groups × k).
-    Candidates are kept by position in the date order (plain ints: this runs on every build).
+    Chosen when a page asks, event by event (a build after an edit makes a few event pages of thousands).
+    For each group an event belongs to, only its neighbours in that group's date-ordered list are
+    considered, so the cost is O(groups × k) an event. Candidates are kept by position in the date order.
     """
-    events = c.events
-    order = {e.slug: i for i, e in enumerate(events)}
-    day = [e.date.earliest().toordinal() for e in events]
-    positions: dict[tuple[str, str], list[int]] = {}
-    for kind, groups in (("place", c.events_by_place), ("actor", c.events_by_actor)):
-        for slug, group in groups.items():
-            positions[(kind, slug)] = [order[e.slug] for e in group]
-    # An explicit link counts both ways: if A lists B, B's page shows A too.
-    listed_by: dict[str, list[str]] = defaultdict(list)
-    for event in events:
-        for ref in event.related:
-            listed_by[ref.slug].append(event.slug)
-    related: dict[str, list[Event]] = {}
-    limit = RELATED_LIMIT
-    for index, event in enumerate(events):
-        explicit = [r.slug for r in event.related] + listed_by.get(event.slug, [])
+
+    def __init__(self, c: Corpus) -> None:
+        self.c = c
+        events = c.events
+        self.order = {e.slug: i for i, e in enumerate(events)}
+        self.day = [e.date.earliest().toordinal() for e in events]
+        self.positions: dict[tuple[str, str], list[int]] = {}
+        for kind, groups in (("place", c.events_by_place), ("actor", c.events_by_actor)):
+            for slug, group in groups.items():
+                self.positions[(kind, slug)] = [self.order[e.slug] for e in group]
+        # An explicit link counts both ways: if A lists B, B's page shows A too.
+        self.listed_by: dict[str, list[str]] = defaultdict(list)
+        for event in events:
+            for ref in event.related:
+                self.listed_by[ref.slug].append(event.slug)
+        self._chosen: dict[str, list[Event]] = {}
+
+    def __getitem__(self, slug: str) -> list[Event]:
+        found = self._chosen.get(slug)
+        if found is None:
+            if slug not in self.order:
+                raise KeyError(slug)
+            found = self._chosen[slug] = self._choose(self.order[slug])
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.order)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def _choose(self, index: int) -> list[Event]:
+        c, day, events, limit = self.c, self.day, self.c.events, RELATED_LIMIT
+        event = events[index]
+        explicit = [r.slug for r in event.related] + self.listed_by.get(event.slug, [])
         incoming = list(dict.fromkeys(s for s in explicit if s in c.events_by_slug and s != event.slug))
         chosen: dict[str, None] = dict.fromkeys(incoming)
         # Ranked by years apart, then the size of the group shared (smaller groups say more: a village beats
@@ -513,7 +532,7 @@ def _related(c: Corpus) -> dict[str, list[Event]]:
         today = day[index]
         memberships = [("place", r.slug) for r in event.places] + [("actor", r.slug) for r in event.actors]
         for key in memberships:
-            pos = positions.get(key)
+            pos = self.positions.get(key)
             if not pos:
                 continue
             group_size = len(pos)
@@ -531,8 +550,7 @@ def _related(c: Corpus) -> dict[str, list[Event]]:
             if len(chosen) >= wanted:
                 break
             chosen.setdefault(events[rank[3]].slug, None)
-        related[event.slug] = [c.events_by_slug[s] for s in chosen if s != event.slug][: max(limit, len(incoming))]
-    return related
+        return [c.events_by_slug[s] for s in chosen if s != event.slug][: max(limit, len(incoming))]
 
 
 def _backlinks(c: Corpus) -> dict[tuple[str, str], list[Entry]]:

@@ -7,10 +7,11 @@ content always gives the same bytes.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from . import urls
@@ -205,22 +206,77 @@ def _dumps(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
 
+def item_text(item: dict[str, Any]) -> str:
+    """An item of a top-level list as `_dumps` writes it (indented for its place), for `dumps_streamed`."""
+    return json.dumps(item, ensure_ascii=False, sort_keys=True, indent=1).replace("\n", "\n  ")
+
+
 def dumps_streamed(head: dict[str, Any], key: str, items: Iterable[dict[str, Any]]) -> Iterator[bytes]:
     """The bytes of `_dumps({**head, key: list(items)})`, an item at a time: a large site's events.json is tens of
     MB, and the whole document as one string (with the encoder's pieces of it) several times that."""
+    return dumps_texts(head, key, (item_text(item) for item in items))
+
+
+def dumps_texts(head: dict[str, Any], key: str, texts: Iterable[str]) -> Iterator[bytes]:
+    """`dumps_streamed` with each item already written by `item_text` (perhaps by an earlier build)."""
     placeholder = f"\n {json.dumps(key, ensure_ascii=False)}: []"
     document = json.dumps({**head, key: []}, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
     before, found, after = document.partition(placeholder)
     assert found, "the list's key is at the top level of the document"
     opened = False
-    for item in items:
-        text = json.dumps(item, ensure_ascii=False, sort_keys=True, indent=1).replace("\n", "\n  ")
+    for text in texts:
         yield ((before + found[:-1] + "\n  ") if not opened else ",\n  ").encode("utf-8") + text.encode("utf-8")
         opened = True
     yield (("\n ]" + after) if opened else (before + found + after)).encode("utf-8")
 
 
-def export_files(editions: dict[str, Corpus]) -> dict[str, bytes | Iterator[bytes]]:
+# How a download gets the text of one event's part of it: (file, event slug, how to make it) -> text. The
+# build passes one that keeps each part across builds (quipu.pieces), by what it is made from.
+Memo = Callable[[str, str, Callable[[], str]], str]
+
+
+def no_memo(_name: str, _slug: str, make: Callable[[], str]) -> str:
+    return make()
+
+
+def piece_is_sound(name: str, slug: str, text: str) -> bool:
+    """Is this text one event's part of the download `name`, as this module writes it? (A part kept on disk
+    is checked before it is used: never trusted to hold only what this tool wrote.)"""
+    if name == urls.data("events.csv"):
+        try:
+            rows = list(csv.reader(io.StringIO(text)))
+        except csv.Error:
+            return False
+        return (
+            len(rows) == 1
+            and text.endswith("\n")
+            and rows[0][:1] == [slug]
+            and all(spreadsheet_text(cell) == cell for cell in rows[0])
+        )
+    try:
+        item = json.loads(text)
+    except ValueError:
+        return False
+    if not isinstance(item, dict):
+        return False
+    if name == urls.data("events.json"):
+        return item.get("slug") == slug
+    return item.get("unique_id") == slug and _plain_slide(item)  # a TimelineJS slide
+
+
+_SLIDE_TEXT = re.compile(r'<p>[^<>]*</p><p><a href="[^<>"]*">[^<>]*</a></p>')
+
+
+def _plain_slide(slide: dict[str, Any]) -> bool:
+    """A slide holds HTML in one field only, in the one shape timelinejs writes; every other text is plain."""
+    text = slide.get("text")
+    if not isinstance(text, dict) or not _SLIDE_TEXT.fullmatch(str(text.get("text", ""))):
+        return False
+    rest = {**slide, "text": {**text, "text": ""}}
+    return "<" not in json.dumps(rest) and ">" not in json.dumps(rest)
+
+
+def export_files(editions: dict[str, Corpus], memo: Memo = no_memo) -> dict[str, bytes | Iterator[bytes]]:
     """data/events.json, data/events.csv, data/actors.json, data/places.geojson.
 
     The top-level text fields are in the default language ("language" says which);
@@ -230,13 +286,15 @@ def export_files(editions: dict[str, Corpus]) -> dict[str, bytes | Iterator[byte
     corpus = next(iter(editions.values()))
     others = {code: c for code, c in editions.items() if code != corpus.site.language}
 
-    def events() -> Iterator[dict[str, Any]]:
-        for e in corpus.events:
-            item = _event(e)
-            item["language"] = corpus.site.language
-            item["periods"] = [p.slug for p in corpus.periods_of_event.get(e.slug, [])]
-            item["translations"] = {code: _localized_event(c, e.slug, code) for code, c in others.items()}
-            yield item
+    def item(e: Event) -> str:
+        made = _event(e)
+        made["language"] = corpus.site.language
+        made["periods"] = [p.slug for p in corpus.periods_of_event.get(e.slug, [])]
+        made["translations"] = {code: _localized_event(c, e.slug, code) for code, c in others.items()}
+        return item_text(made)
+
+    name = urls.data("events.json")
+    events = (memo(name, e.slug, functools.partial(item, e)) for e in corpus.events)
 
     actors = [
         {
@@ -298,8 +356,8 @@ def export_files(editions: dict[str, Corpus]) -> dict[str, bytes | Iterator[byte
         for p in sorted(corpus.periods.values(), key=lambda p: (p.series.slug, p.start.sort_key(), p.slug))
     ]
     files: dict[str, bytes | Iterator[bytes]] = {
-        urls.data("events.json"): dumps_streamed(meta, "events", events()),
-        urls.data("events.csv"): _events_csv(corpus, others),
+        name: dumps_texts(meta, "events", events),
+        urls.data("events.csv"): _events_csv(corpus, others, memo),
         urls.data("actors.json"): _dumps({**meta, "actors": actors}),
         urls.data("places.geojson"): _dumps({"type": "FeatureCollection", "features": features}),
     }
@@ -314,44 +372,52 @@ def _localized_event(edition: Corpus, slug: str, code: str) -> dict[str, Any]:
     return texts
 
 
-def _events_csv(corpus: Corpus, others: dict[str, Corpus]) -> bytes:
-    events = corpus.events
+def _events_csv(corpus: Corpus, others: dict[str, Corpus], memo: Memo = no_memo) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    header = [name for name, _doc in csv_columns(list(others))]
-    writer.writerow(header)
-    for e in events:
-        row = [
-            e.slug,
-            e.date.iso(),
-            e.date.precision,
-            e.end_date.iso() if e.end_date else "",
-            e.date_note or "",
-            e.title,
-            ";".join(r.slug for r in e.places),
-            ";".join(r.slug for r in e.actors),
-            ";".join(r.slug for r in e.tags),
-        ]
-        for kind in COUNT_KINDS:
-            count = getattr(e.casualties, kind) if e.casualties else None
-            row += [str(count.low), str(count.high)] if count else ["", ""]
+    writer.writerow([name for name, _doc in csv_columns(list(others))])
+    name = urls.data("events.csv")
+    text = buffer.getvalue() + "".join(
+        memo(name, e.slug, functools.partial(_csv_row, corpus, others, e)) for e in corpus.events
+    )
+    return text.encode("utf-8")
+
+
+def _csv_row(corpus: Corpus, others: dict[str, Corpus], e: Event) -> str:
+    """One event's line of events.csv (with its line break)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    row = [
+        e.slug,
+        e.date.iso(),
+        e.date.precision,
+        e.end_date.iso() if e.end_date else "",
+        e.date_note or "",
+        e.title,
+        ";".join(r.slug for r in e.places),
+        ";".join(r.slug for r in e.actors),
+        ";".join(r.slug for r in e.tags),
+    ]
+    for kind in COUNT_KINDS:
+        count = getattr(e.casualties, kind) if e.casualties else None
+        row += [str(count.low), str(count.high)] if count else ["", ""]
+    row += [
+        "true" if e.casualties and e.casualties.aggregate else "",
+        (e.casualties.note or "") if e.casualties else "",
+    ]
+    row.append(" | ".join(s.url or s.title for s in e.sources))
+    for edition in others.values():
+        texts = _event_texts(edition.events_by_slug[e.slug])
         row += [
-            "true" if e.casualties and e.casualties.aggregate else "",
-            (e.casualties.note or "") if e.casualties else "",
+            texts["title"],
+            texts["summary"],
+            texts["date_note"] or "",
+            texts["casualty_note"] or "",
+            "true" if texts["translated"] else "",
         ]
-        row.append(" | ".join(s.url or s.title for s in e.sources))
-        for edition in others.values():
-            texts = _event_texts(edition.events_by_slug[e.slug])
-            row += [
-                texts["title"],
-                texts["summary"],
-                texts["date_note"] or "",
-                texts["casualty_note"] or "",
-                "true" if texts["translated"] else "",
-            ]
-        row += _extra_columns(corpus, e)
-        writer.writerow([spreadsheet_text(cell) for cell in row])
-    return buffer.getvalue().encode("utf-8")
+    row += _extra_columns(corpus, e)
+    writer.writerow([spreadsheet_text(cell) for cell in row])
+    return buffer.getvalue()
 
 
 def _extra_columns(corpus: Corpus, e: Event) -> list[str]:

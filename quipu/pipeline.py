@@ -31,8 +31,10 @@ from .kinds import BY_SINGULAR, KINDS
 from .locales import Locale, collation_key
 from .maps import Basemap, load_basemap
 from .markdown import Body, bodies_flush, close_bodies, open_bodies
-from .model import Casualties, Count, Entry, Responsibility, SiteConfig, Source, build_site
+from .model import Casualties, Count, Entry, Event, Responsibility, SiteConfig, Source, build_site
 from .pages import Linker, Page, Paths, make_pages
+from .pieces import PieceStore
+from .pieces import memo as pieces_memo
 from .render import environment_for, load_locales, render_page, use_template_cache
 from .schema import Checked, validate, validate_all
 from .source import EntryCache, RawEntry, SourceFile, find_files, read_site_file, site_translation_languages
@@ -244,6 +246,8 @@ def _validated(
     report.extend(problems)
     if entry is None:
         return None
+    if isinstance(entry, Event):
+        entry.summary_line  # noqa: B018 - made now, so that the entry cache keeps it (lists and downloads show it)
     kept = (entry, reach.entry_digests(entry))
     if len(report.problems) == problems_before:
         cache.keep_checked(source, context, kept)
@@ -336,15 +340,16 @@ def plan_pages(
 
 
 def data_files(
-    editions: dict[str, Corpus], page_list: list[Page], locales: list[Locale]
+    editions: dict[str, Corpus], page_list: list[Page], locales: list[Locale], memo: exports.Memo = exports.no_memo
 ) -> Iterator[tuple[str, bytes | Iterator[bytes]]]:
     """Downloads, feeds and sitemap: every output file that is not a rendered page, in a fixed order.
 
     Made one group at a time and let go of as each is written: the downloads of a large site are tens of MB.
+    `memo` gives each event's part of the large ones, perhaps as an earlier build made it (quipu.pieces).
     """
     groups: list[Callable[[], Mapping[str, bytes | Iterator[bytes]]]] = [
-        lambda: exports.export_files(editions),
-        lambda: timeline_files(editions, locales),
+        lambda: exports.export_files(editions, memo),
+        lambda: timeline_files(editions, locales, memo),
         lambda: feed_files(editions, page_list),
     ]
     for make in groups:
@@ -576,25 +581,24 @@ def _outline(
     outline = reach.outline_fingerprint(digest, loaded.editions, reach.page_rest(page_list, templates, extra), outlines)
     if outline is None:
         return None
-    return reach.Plan(outline, reach.entry_prints(digest, loaded.editions), {})
+    return reach.Plan.new(outline, reach.entry_prints(digest, loaded.editions))
 
 
-def _standing(
-    update: Update, before: reach.Plan | None, plan: reach.Plan | None, page_list: list[Page]
-) -> tuple[list[Page], dict[str, frozenset[str]]]:
-    """The pages to make, and those that stand as the last build made them (with what they read)."""
+def _standing(update: Update, before: reach.Plan | None, plan: reach.Plan | None, page_list: list[Page]) -> list[Page]:
+    """The pages to make; those that stand as the last build made them are kept, in the update and the plan."""
     if before is None or plan is None:
-        return page_list, {}
-    stands = before.still(plan.outline, plan.entries)
-    to_make, kept = [], {}
+        return page_list
+    stands = before.still(plan.outline, plan.entries, plan.names)
+    to_make = []
     for page in page_list:
         rel = urls.output_path(page.url)
         old = update.old.get(rel)
-        if old is not None and stands(rel) and update.unchanged(rel, old[0]):
-            kept[rel] = before.reads[rel]
+        read = stands(rel) if old is not None else None
+        if old is not None and read is not None and update.unchanged(rel, old[0]):
+            plan.spans[rel] = read
         else:
             to_make.append(page)
-    return to_make, kept
+    return to_make
 
 
 def build(options: Options) -> tuple[Report, Built | None]:
@@ -653,7 +657,7 @@ def build(options: Options) -> tuple[Report, Built | None]:
             plan = None
             if before is not None:
                 plan = _outline(digester, tool, loaded, page_list, fingerprints, extra, outlines)
-            to_make, kept = _standing(update, before, plan, page_list)
+            to_make = _standing(update, before, plan, page_list)
             pages = _Pages(_PageJob(to_make, env, update, tool, digester, fingerprints), options.workers)
             if before is None:  # nothing to compare with: the plan is made while the workers render
                 plan = _outline(digester, tool, loaded, page_list, fingerprints, extra, outlines)
@@ -663,15 +667,25 @@ def build(options: Options) -> tuple[Report, Built | None]:
                     exported_count = len(made_before)  # the same entries and pages: the same downloads and feeds
                 else:
                     exported_count = 0
-                    for rel, data in data_files(loaded.editions, page_list, locales):
-                        update.write(rel, data, data_print)
-                        exported_count += 1
+                    store = None
+                    memo: exports.Memo = exports.no_memo
+                    if plan is not None:
+                        store = PieceStore(options.cache_folder(), tool, plan.outline, read=not options.clean)
+                        memo = pieces_memo(store, digester, loaded.editions)
+                    try:
+                        for rel, data in data_files(loaded.editions, page_list, locales, memo):
+                            update.write(rel, data, data_print)
+                            exported_count += 1
+                    finally:
+                        if store is not None:
+                            store.close()
                 pages.finish()
             finally:
                 pages.close()
             rendered_pages = pages.rendered
             if plan is not None:
-                plan.reads = {**kept, **pages.reads}
+                for rel, reads in pages.reads.items():
+                    plan.record(rel, reads)
                 update.plan = plan.to_json()
             for rel, path in theme.static_files(templates).items():
                 update.write(rel, path.read_bytes())

@@ -15,10 +15,12 @@ again, as a build without a plan does.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .corpus import Corpus
@@ -116,33 +118,69 @@ def entry_prints(digest: Digester, editions: dict[str, Corpus]) -> dict[str, str
     return {path: hashlib.blake2b(b"".join(sorted(d)), digest_size=16).hexdigest() for path, d in found.items()}
 
 
-def _index(text: str, size: int) -> int:
-    number = int(text)
-    if not 0 <= number < size:
-        raise ValueError(f"no entry {number}")
-    return number
+def _spans(numbers: list[int]) -> str:
+    """Sorted numbers as text, runs written as first-last: '0-4 9 12-13' (a list page reads long runs)."""
+    out: list[str] = []
+    i = 0
+    while i < len(numbers):
+        j = i
+        while j + 1 < len(numbers) and numbers[j + 1] == numbers[j] + 1:
+            j += 1
+        out.append(str(numbers[i]) if i == j else f"{numbers[i]}-{numbers[j]}")
+        i = j + 1
+    return " ".join(out)
+
+
+def _bounds(text: str, size: int) -> Iterator[tuple[int, int]]:
+    """The spans `_spans` wrote, each checked to name some of `size` entries."""
+    for token in text.split():
+        first, _, last = token.partition("-")
+        start, stop = int(first), int(last or first)
+        if not 0 <= start <= stop < size:
+            raise ValueError(f"no entries {token}")
+        yield start, stop
+
+
+def _unspan(text: str, size: int) -> Iterator[int]:
+    """The numbers `_spans` wrote, each checked to name one of `size` entries."""
+    for start, stop in _bounds(text, size):
+        yield from range(start, stop + 1)
 
 
 @dataclass
 class Plan:
-    """What a build keeps about how its pages depend on its entries (in the manifest, for the next build)."""
+    """What a build keeps about how its pages depend on its entries (in the manifest, for the next build).
+
+    Entries are numbered by their place in `names` (every entry file, sorted, and UNKNOWN); what a page
+    read is kept as spans of those numbers, as text. A plan read back is not unpacked: a page that stands
+    keeps its text as it was, and only the numbers that changed are looked for in it.
+    """
 
     outline: str
     entries: dict[str, str]  # entry file -> digest
-    reads: dict[str, frozenset[str]]  # page file -> entry files its fingerprint read
+    names: list[str]
+    spans: dict[str, str] = field(default_factory=dict)  # page file -> what it read, as `_spans` writes it
+
+    @classmethod
+    def new(cls, outline: str, entries: dict[str, str]) -> Plan:
+        return cls(outline, entries, sorted({*entries, UNKNOWN}))
+
+    def record(self, rel: str, reads: frozenset[str]) -> None:
+        """What a page made this build read; an entry this plan cannot name counts as UNKNOWN."""
+        index = self._index
+        self.spans[rel] = _spans(sorted({index.get(name, index[UNKNOWN]) for name in reads}))
+
+    @functools.cached_property
+    def _index(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.names)}
 
     def to_json(self) -> dict[str, Any]:
-        names = sorted(set().union(*self.reads.values()) | set(self.entries))
-        index = {name: i for i, name in enumerate(names)}
         return {
             "version": PLAN_VERSION,
             "outline": self.outline,
-            "names": names,
-            "entries": [self.entries.get(name, "") for name in names],
-            # One line of numbers per page: a large site's pages read hundreds of thousands of entries in all.
-            "reads": {
-                rel: " ".join(map(str, sorted(index[n] for n in reads))) for rel, reads in sorted(self.reads.items())
-            },
+            "names": self.names,
+            "entries": [self.entries.get(name, "") for name in self.names],
+            "reads": dict(sorted(self.spans.items())),
         }
 
     @classmethod
@@ -152,27 +190,37 @@ class Plan:
             if data is None or data.get("version") != PLAN_VERSION:
                 return None
             names = [str(n) for n in data["names"]]
+            if names != sorted(set(names)) or UNKNOWN not in names:
+                return None
             entries = {name: str(d) for name, d in zip(names, data["entries"], strict=True) if d}
-            reads = {
-                str(rel): frozenset(names[_index(i, len(names))] for i in ids.split())
-                for rel, ids in data["reads"].items()
-            }
-            return cls(str(data["outline"]), entries, reads)
+            spans = {str(rel): str(text) for rel, text in dict(data["reads"]).items()}
+            return cls(str(data["outline"]), entries, names, spans)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None
 
-    def still(self, outline: str | None, entries: dict[str, str]) -> Callable[[str], bool]:
-        """For this build's outline and entries: does a page (by file) stand as the last build made it?"""
-        if outline is None or outline != self.outline:
-            return lambda rel: False
-        changed = {name for name, d in entries.items() if self.entries.get(name) != d}
-        changed |= self.entries.keys() - entries.keys()
-        changed.add(UNKNOWN)
-        reads = self.reads
+    def still(self, outline: str | None, entries: dict[str, str], names: list[str]) -> Callable[[str], str | None]:
+        """For this build's outline, entries and names: a page (by file) that stands as the last build made it
+        gives what it read (its text, valid in this build's plan too), any other gives None."""
+        if outline is None or outline != self.outline or names != self.names:
+            return lambda rel: None
+        changed = sorted(
+            i for i, name in enumerate(self.names) if name == UNKNOWN or self.entries.get(name) != entries.get(name)
+        )
+        size = len(self.names)
+        spans = self.spans
 
-        def stands(rel: str) -> bool:
-            read = reads.get(rel)
-            return read is not None and read.isdisjoint(changed)
+        def stands(rel: str) -> str | None:
+            text = spans.get(rel)
+            if text is None:
+                return None
+            try:
+                for start, stop in _bounds(text, size):
+                    at = bisect_left(changed, start)
+                    if at < len(changed) and changed[at] <= stop:
+                        return None  # it read an entry that changed
+            except ValueError:
+                return None  # damaged: make the page
+            return text
 
         return stands
 

@@ -9,14 +9,17 @@ value from content is escaped.
 
 from __future__ import annotations
 
+import functools
 import html
-import json
+from collections.abc import Iterator
 from typing import Any
 
 from . import urls
 from .corpus import Corpus
 from .dates import PartialDate
+from .exports import Memo, dumps_texts, item_text, no_memo
 from .locales import Locale
+from .model import Event
 from .published import page_url
 
 
@@ -32,23 +35,39 @@ def date_object(d: PartialDate, shown: str | None = None) -> dict[str, Any]:
     return out
 
 
-def timeline(corpus: Corpus, locale: Locale) -> dict[str, Any]:
-    site = corpus.site
-    events = []
+def slide(corpus: Corpus, locale: Locale, e: Event) -> dict[str, Any]:
+    """One event as a TimelineJS slide."""
+    address = page_url(corpus.site, urls.localized(urls.event(e.slug), locale.prefix))
+    text = f'<p>{html.escape(e.summary_line)}</p><p><a href="{html.escape(address)}">{html.escape(address)}</a></p>'
+    made: dict[str, Any] = {
+        "unique_id": e.slug,
+        "start_date": date_object(e.date, locale.date(e.date)),
+        "text": {"headline": html.escape(e.title), "text": text},
+    }
+    if e.end_date is not None:
+        made["end_date"] = date_object(e.end_date, locale.date(e.end_date))
+    periods = corpus.periods_of_event.get(e.slug, [])
+    if periods:
+        made["group"] = periods[0].name
+    return made
+
+
+def _slide_text(corpus: Corpus, locale: Locale, e: Event) -> str:
+    return item_text(slide(corpus, locale, e))
+
+
+def _slides(corpus: Corpus, locale: Locale, name: str, memo: Memo) -> Iterator[str]:
     for e in corpus.events:
-        address = page_url(site, urls.localized(urls.event(e.slug), locale.prefix))
-        text = f'<p>{html.escape(e.summary_line)}</p><p><a href="{html.escape(address)}">{html.escape(address)}</a></p>'
-        slide: dict[str, Any] = {
-            "unique_id": e.slug,
-            "start_date": date_object(e.date, locale.date(e.date)),
-            "text": {"headline": html.escape(e.title), "text": text},
-        }
-        if e.end_date is not None:
-            slide["end_date"] = date_object(e.end_date, locale.date(e.end_date))
-        periods = corpus.periods_of_event.get(e.slug, [])
-        if periods:
-            slide["group"] = periods[0].name
-        events.append(slide)
+        yield memo(name, e.slug, functools.partial(_slide_text, corpus, locale, e))
+
+
+def timeline(corpus: Corpus, locale: Locale) -> dict[str, Any]:
+    return {**timeline_head(corpus), "events": [slide(corpus, locale, e) for e in corpus.events]}
+
+
+def timeline_head(corpus: Corpus) -> dict[str, Any]:
+    """The timeline without its events: title, eras and scale."""
+    site = corpus.site
     eras = []
     series = next(iter(site.period_series), None)
     last = max((e.end_date or e.date for e in corpus.events), key=lambda d: d.latest(), default=None)
@@ -68,17 +87,18 @@ def timeline(corpus: Corpus, locale: Locale) -> dict[str, Any]:
     intro = site.description or ""
     return {
         "title": {"text": {"headline": html.escape(site.title), "text": f"<p>{html.escape(intro)}</p>"}},
-        "events": events,
         "eras": eras,
         "scale": "human",
     }
 
 
-def timeline_files(editions: dict[str, Corpus], locales: list[Locale]) -> dict[str, bytes]:
-    """data/timelinejs.<lang>.json for every language of the site."""
+def timeline_files(
+    editions: dict[str, Corpus], locales: list[Locale], memo: Memo = no_memo
+) -> dict[str, Iterator[bytes]]:
+    """data/timelinejs.<lang>.json for every language of the site, written a slide at a time."""
     files = {}
     for locale in locales:
-        data = timeline(editions[locale.code], locale)
-        text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
-        files[urls.data(f"timelinejs.{locale.code}.json")] = text.encode("utf-8")
+        corpus = editions[locale.code]
+        name = urls.data(f"timelinejs.{locale.code}.json")
+        files[name] = dumps_texts(timeline_head(corpus), "events", _slides(corpus, locale, name, memo))
     return files

@@ -150,7 +150,8 @@ def _manifest_text(
     document = {"version": MANIFEST_VERSION, "tool": tool, "files": listing, "stats": stats, "build": last}
     if plan is not None:
         document["plan"] = plan
-    return json.dumps(document, indent=0, sort_keys=True) + "\n"
+    # One line: with no indent, json uses its C encoder (a large site's manifest is megabytes).
+    return json.dumps(document, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from quipu import pipeline
 from quipu.fingerprint import Digester
-from quipu.reach import UNKNOWN, Plan, _links, entries_of
+from quipu.reach import UNKNOWN, Plan, _links, _spans, _unspan, entries_of
 from quipu.writer import MANIFEST
 
 from .conftest import ROOT, SITE_YAML, Run, event
@@ -116,9 +118,10 @@ def test_a_change_to_the_outline_makes_every_page_again(
     [
         "not a plan",
         {"version": 1},
-        {"version": 1, "outline": "x", "names": ["a"], "entries": ["1", "2"], "reads": {}},
-        {"version": 1, "outline": "x", "names": [], "entries": [], "reads": {"index.html": [7]}},
-        {"version": 1, "outline": "x", "names": ["a"], "entries": ["1"], "reads": {"index.html": "-1"}},
+        {"version": 1, "outline": "x", "names": ["*", "a"], "entries": ["1", "2", "3"], "reads": {}},
+        {"version": 1, "outline": "x", "names": ["b", "a", "*"], "entries": ["", "1", "2"], "reads": {}},
+        {"version": 1, "outline": "x", "names": ["*"], "entries": [""], "reads": {"index.html": [7]}},
+        "wrong-reads",
         "keep-but-forget-reads",
     ],
 )
@@ -132,6 +135,8 @@ def test_a_damaged_plan_is_ignored(
     document = json.loads(manifest.read_text())
     if plan == "keep-but-forget-reads":
         document["plan"]["reads"] = {}  # no page is known to stand: every one is made
+    elif plan == "wrong-reads":
+        document["plan"]["reads"] = {rel: "-1 x 99999" for rel in document["plan"]["reads"]}
     else:
         document["plan"] = plan
     manifest.write_text(json.dumps(document))
@@ -143,17 +148,24 @@ def test_a_damaged_plan_is_ignored(
 
 
 def test_the_plan_survives_its_own_text_and_names_what_changed() -> None:
-    plan = Plan("o", {"a.md": "1", "b.md": "2"}, {"x.html": frozenset({"a.md"}), "y.html": frozenset({"b.md"})})
+    plan = Plan.new("o", {"a.md": "1", "b.md": "2"})
+    plan.record("x.html", frozenset({"a.md"}))
+    plan.record("y.html", frozenset({"b.md", "a.md"}))
+    plan.record("u.html", frozenset({"a.md", UNKNOWN}))
+    plan.record("v.html", frozenset({"not-an-entry.md"}))  # cannot be named: counts as UNKNOWN
     again = Plan.from_json(json.loads(json.dumps(plan.to_json())))
-    assert again == plan
-    stands = plan.still("o", {"a.md": "1", "b.md": "3"})
-    assert stands("x.html") and not stands("y.html") and not stands("z.html")
-    assert not plan.still("other outline", {"a.md": "1", "b.md": "2"})("x.html")
-    assert not plan.still(None, {"a.md": "1", "b.md": "2"})("x.html")
-    removed = plan.still("o", {"b.md": "2"})
-    assert not removed("x.html") and removed("y.html")
-    unknown = Plan("o", {}, {"u.html": frozenset({UNKNOWN})})
-    assert not unknown.still("o", {})("u.html")
+    assert again == plan and again is not None
+    stands = again.still("o", {"a.md": "1", "b.md": "3"}, plan.names)
+    assert stands("x.html") == plan.spans["x.html"]
+    assert stands("y.html") is None and stands("z.html") is None
+    assert stands("u.html") is None and stands("v.html") is None
+    everything_same = again.still("o", {"a.md": "1", "b.md": "2"}, plan.names)
+    assert everything_same("y.html") is not None and everything_same("u.html") is None
+    assert again.still("other outline", plan.entries, plan.names)("x.html") is None
+    assert again.still(None, plan.entries, plan.names)("x.html") is None
+    assert again.still("o", plan.entries, [*plan.names, "c.md"])("x.html") is None
+    again.spans["x.html"] = "0-99"  # beyond the names: damaged, so the page is made
+    assert again.still("o", plan.entries, plan.names)("x.html") is None
 
 
 @dataclass(frozen=True)
@@ -192,3 +204,12 @@ def test_the_digests_kept_with_an_entry_are_those_a_build_gives_it(
         for entry, (whole, outline) in loaded.digests:
             assert whole == build_digest(entry)
             assert outline == build_digest.replacing(entry, {"body": _links(entry.body)})
+
+
+@given(st.sets(st.integers(min_value=0, max_value=300)))
+def test_spans_give_back_the_numbers_they_were_made_from(numbers: set[int]) -> None:
+    text = _spans(sorted(numbers))
+    assert set(_unspan(text, 301)) == numbers and len(text) <= 4 * len(numbers) + 1
+    if numbers:
+        with pytest.raises(ValueError):
+            list(_unspan(text, max(numbers)))  # a number beyond the names is refused
