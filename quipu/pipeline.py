@@ -492,7 +492,7 @@ def data_fingerprint(
             (c.site, c.events, *(list(kind.values()) for kind in (c.actors, c.places, c.pages, c.periods)))
             for c in editions.values()
         ]
-        pages = [(p.url, p.template, p.alternates) for p in page_list]
+        pages = content_hash(json.dumps([(p.url, p.template, p.alternates) for p in page_list]).encode())
         return bytes(digest((tool, "data", entries, pages, locales))).hex()
     except Unfingerprintable:
         return None
