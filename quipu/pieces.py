@@ -30,6 +30,7 @@ class PieceStore:
         self.read = read  # False (build --clean): make every part, and keep them for the next build
         self._new: list[tuple[str, int, bytes, str, str]] = []
         self._db: sqlite3.Connection | None = None
+        self._writer: sqlite3.Connection | None = None
         self._rows: dict[str, Iterator[tuple[int, bytes, str]]] = {}  # each file's parts, read as they are asked for
         self._next: dict[str, tuple[int, bytes, str] | None] = {}
         try:
@@ -73,7 +74,7 @@ class PieceStore:
                 row = next(self._rows[name], None)
             self._next[name] = row
         except sqlite3.Error:
-            self._discard()
+            self._drop()
             return None
         if row is None or row[0] != position or row[1] != key:
             return None
@@ -83,25 +84,52 @@ class PieceStore:
     def put(self, name: str, position: int, key: bytes, text: str) -> None:
         if self._db is not None:
             self._new.append((name, position, key, self.outline, text))
+            if len(self._new) >= self.BATCH:
+                self._write()
+
+    BATCH = 500  # parts held before they are written: a fresh build makes a whole site's (100 MB at 20,000 events)
+
+    def _write(self) -> None:
+        """Write the parts made so far, in the one transaction of this build's writes (on a connection of its
+        own, so that the parts being read stay as they were when the build began)."""
+        try:
+            if self._writer is None:
+                self._writer = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                self._writer.execute("BEGIN IMMEDIATE")
+            self._writer.executemany(
+                "INSERT OR REPLACE INTO part (name, position, key, outline, text) VALUES (?, ?, ?, ?, ?)", self._new
+            )
+        except sqlite3.Error:
+            self._drop()
+        self._new = []
 
     def close(self) -> None:
         """Keep the parts made this build, and let go of those made for another outline."""
         self._rows, self._next = {}, {}
-        db, self._db = self._db, None
-        if db is None:
+        if self._db is None:
             return
+        self._write()
+        writer = self._writer
         try:
-            db.execute("BEGIN IMMEDIATE")
-            db.executemany(
-                "INSERT OR REPLACE INTO part (name, position, key, outline, text) VALUES (?, ?, ?, ?, ?)", self._new
-            )
-            db.execute("DELETE FROM part WHERE outline != ?", (self.outline,))
-            db.execute("COMMIT")
-            db.close()
+            if writer is None:
+                writer = self._writer = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                writer.execute("BEGIN IMMEDIATE")
+            writer.execute("DELETE FROM part WHERE outline != ?", (self.outline,))
+            writer.execute("COMMIT")
         except sqlite3.Error:
-            self._db = db
-            self._discard()
-        self._new = []
+            self._drop()
+            return
+        for db in (self._db, writer):
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
+        self._db = self._writer = None
+
+    def _drop(self) -> None:
+        if self._writer is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._writer.close()
+        self._writer = None
+        self._discard()
 
 
 def memo(store: PieceStore, digest: Digester, editions: dict[str, Corpus]) -> Memo:

@@ -391,19 +391,21 @@ class _PageJob:
     tool: str
     digest: Digester  # with every entry's digest already in it (each worker adds its own)
     templates: Templates
+    names: reach.Names  # the entry files' numbers, in which a page says what it read
 
 
 _JOB: _PageJob | None = None
 
-# file, fingerprint, hash of its bytes, staged, rendered, the entries it read
-Made = tuple[str, str | None, str, bool, bool, frozenset[str]]
+# file, fingerprint, hash of its bytes, staged, rendered, the entries it read (reach.Names.spans)
+Made = tuple[str, str | None, str, bool, bool, str]
 
 
 def _make_page(job: _PageJob, page: Page) -> Made:
     """Fingerprint a page from its context; render it only when the last build did not make it from the same."""
     rel = urls.output_path(page.url)
     values = page.values()
-    fingerprint, reads = page_fingerprint(page, values, job.templates, job.tool, job.digest)
+    fingerprint, read = page_fingerprint(page, values, job.templates, job.tool, job.digest)
+    reads = job.names.spans(read)  # as text here: a list page reads thousands of entries
     update = job.update
     if update.unchanged(rel, fingerprint):
         return rel, fingerprint, update.files[rel][1], False, False, reads
@@ -434,7 +436,7 @@ class _Pages:
     def __init__(self, job: _PageJob, workers: int) -> None:
         self.job = job
         self.rendered = 0
-        self.reads: dict[str, frozenset[str]] = {}  # page file -> the entries its fingerprint read
+        self.reads: dict[str, str] = {}  # page file -> the entries its fingerprint read (reach.Names.spans)
         self._pool: Any = None
         self._results: Iterator[tuple[Problem | None, list[Made]]] | None = None
         pages = job.pages
@@ -576,12 +578,13 @@ def _outline(
     templates: Templates,
     extra: tuple[Any, ...],
     outlines: dict[int, bytes],
+    names: reach.Names,
 ) -> reach.Plan | None:
     """This build's plan, its pages' reads still to be filled in (None: the outline cannot be described)."""
     outline = reach.outline_fingerprint(digest, loaded.editions, reach.page_rest(page_list, templates, extra), outlines)
     if outline is None:
         return None
-    return reach.Plan.new(outline, reach.entry_prints(digest, loaded.editions))
+    return reach.Plan(outline, reach.entry_prints(digest, loaded.editions), names.names)
 
 
 def _standing(update: Update, before: reach.Plan | None, plan: reach.Plan | None, page_list: list[Page]) -> list[Page]:
@@ -654,13 +657,15 @@ def build(options: Options) -> tuple[Report, Built | None]:
             # contexts are not even made (quipu.reach says why that is safe).
             before = None if update.fresh else reach.Plan.from_json(update.old_plan)
             extra = (tool, locales, with_index, loaded.basemap, history)
+            names = reach.Names.of(loaded.editions.values())
             plan = None
             if before is not None:
-                plan = _outline(digester, tool, loaded, page_list, fingerprints, extra, outlines)
+                plan = _outline(digester, tool, loaded, page_list, fingerprints, extra, outlines, names)
             to_make = _standing(update, before, plan, page_list)
-            pages = _Pages(_PageJob(to_make, env, update, tool, digester, fingerprints), options.workers)
+            job = _PageJob(to_make, env, update, tool, digester, fingerprints, names)
+            pages = _Pages(job, options.workers)
             if before is None:  # nothing to compare with: the plan is made while the workers render
-                plan = _outline(digester, tool, loaded, page_list, fingerprints, extra, outlines)
+                plan = _outline(digester, tool, loaded, page_list, fingerprints, extra, outlines, names)
             try:
                 made_before = update.made_from(data_print)
                 if made_before and all(update.unchanged(rel, data_print) for rel in made_before):
@@ -684,8 +689,7 @@ def build(options: Options) -> tuple[Report, Built | None]:
                 pages.close()
             rendered_pages = pages.rendered
             if plan is not None:
-                for rel, reads in pages.reads.items():
-                    plan.record(rel, reads)
+                plan.spans.update(pages.reads)
                 update.plan = plan.to_json()
             for rel, path in theme.static_files(templates).items():
                 update.write(rel, path.read_bytes())

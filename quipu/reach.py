@@ -15,7 +15,6 @@ again, as a build without a plan does.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from bisect import bisect_left
@@ -147,6 +146,23 @@ def _unspan(text: str, size: int) -> Iterator[int]:
         yield from range(start, stop + 1)
 
 
+class Names:
+    """The numbers of a build's entry files (every one, sorted, and UNKNOWN), known before pages are made."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.names = sorted({UNKNOWN, *paths})
+        self._index = {name: i for i, name in enumerate(self.names)}
+
+    @classmethod
+    def of(cls, editions: Iterable[Corpus]) -> Names:
+        return cls(e.path for corpus in editions for e in entries_of(corpus))
+
+    def spans(self, reads: frozenset[str]) -> str:
+        """What a page read, as `_spans` writes it; an entry file not named here counts as UNKNOWN."""
+        index, unknown = self._index, self._index[UNKNOWN]
+        return _spans(sorted({index.get(name, unknown) for name in reads}))
+
+
 @dataclass
 class Plan:
     """What a build keeps about how its pages depend on its entries (in the manifest, for the next build).
@@ -160,19 +176,6 @@ class Plan:
     entries: dict[str, str]  # entry file -> digest
     names: list[str]
     spans: dict[str, str] = field(default_factory=dict)  # page file -> what it read, as `_spans` writes it
-
-    @classmethod
-    def new(cls, outline: str, entries: dict[str, str]) -> Plan:
-        return cls(outline, entries, sorted({*entries, UNKNOWN}))
-
-    def record(self, rel: str, reads: frozenset[str]) -> None:
-        """What a page made this build read; an entry this plan cannot name counts as UNKNOWN."""
-        index = self._index
-        self.spans[rel] = _spans(sorted({index.get(name, index[UNKNOWN]) for name in reads}))
-
-    @functools.cached_property
-    def _index(self) -> dict[str, int]:
-        return {name: i for i, name in enumerate(self.names)}
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -36,6 +36,7 @@ def made_parts(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
         put(self, name, position, key, text)
 
     monkeypatch.setattr(pieces.PieceStore, "put", counting)
+    monkeypatch.setattr(pieces.PieceStore, "BATCH", 2)  # written as they come, while others are being read
     return kept
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from quipu import pipeline
 from quipu.fingerprint import Digester
-from quipu.reach import UNKNOWN, Plan, _links, _spans, _unspan, entries_of
+from quipu.reach import UNKNOWN, Names, Plan, _links, _spans, _unspan, entries_of
 from quipu.writer import MANIFEST
 
 from .conftest import ROOT, SITE_YAML, Run, event
@@ -148,11 +148,12 @@ def test_a_damaged_plan_is_ignored(
 
 
 def test_the_plan_survives_its_own_text_and_names_what_changed() -> None:
-    plan = Plan.new("o", {"a.md": "1", "b.md": "2"})
-    plan.record("x.html", frozenset({"a.md"}))
-    plan.record("y.html", frozenset({"b.md", "a.md"}))
-    plan.record("u.html", frozenset({"a.md", UNKNOWN}))
-    plan.record("v.html", frozenset({"not-an-entry.md"}))  # cannot be named: counts as UNKNOWN
+    names = Names(["b.md", "a.md"])
+    plan = Plan("o", {"a.md": "1", "b.md": "2"}, names.names)
+    plan.spans["x.html"] = names.spans(frozenset({"a.md"}))
+    plan.spans["y.html"] = names.spans(frozenset({"b.md", "a.md"}))
+    plan.spans["u.html"] = names.spans(frozenset({"a.md", UNKNOWN}))
+    plan.spans["v.html"] = names.spans(frozenset({"not-an-entry.md"}))  # cannot be named: counts as UNKNOWN
     again = Plan.from_json(json.loads(json.dumps(plan.to_json())))
     assert again == plan and again is not None
     stands = again.still("o", {"a.md": "1", "b.md": "3"}, plan.names)
