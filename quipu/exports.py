@@ -272,8 +272,8 @@ def _plain_slide(slide: dict[str, Any]) -> bool:
     text = slide.get("text")
     if not isinstance(text, dict) or not _SLIDE_TEXT.fullmatch(str(text.get("text", ""))):
         return False
-    rest = {**slide, "text": {**text, "text": ""}}
-    return "<" not in json.dumps(rest) and ">" not in json.dumps(rest)
+    rest = json.dumps({**slide, "text": {**text, "text": ""}})
+    return "<" not in rest and ">" not in rest
 
 
 def export_files(editions: dict[str, Corpus], memo: Memo = no_memo) -> dict[str, bytes | Iterator[bytes]]:

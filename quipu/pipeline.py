@@ -485,17 +485,13 @@ class _Pages:
 
 
 def data_fingerprint(
-    digest: Digester, tool: str, editions: dict[str, Corpus], page_list: list[Page], locales: list[Locale]
+    digest: Digester, tool: str, editions: dict[str, Corpus], listing: bytes, locales: list[Locale]
 ) -> str | None:
     """One fingerprint for the downloads, feeds and sitemap: the entries of every edition (everything the
-    corpus derives comes from them), the pages' addresses and languages, and the locales."""
+    corpus derives comes from them), the page list (reach.page_listing), and the locales."""
     try:
-        entries = [
-            (c.site, c.events, *(list(kind.values()) for kind in (c.actors, c.places, c.pages, c.periods)))
-            for c in editions.values()
-        ]
-        pages = content_hash(json.dumps([(p.url, p.template, p.alternates) for p in page_list]).encode())
-        return bytes(digest((tool, "data", entries, pages, locales))).hex()
+        entries = [(c.site, list(reach.entries_of(c))) for c in editions.values()]
+        return bytes(digest((tool, "data", entries, listing, locales))).hex()
     except Unfingerprintable:
         return None
 
@@ -572,16 +568,13 @@ def input_fingerprint(options: Options, tool: str) -> str | None:
 
 def _outline(
     digest: Digester,
-    tool: str,
     loaded: Loaded,
-    page_list: list[Page],
-    templates: Templates,
-    extra: tuple[Any, ...],
+    rest: Any,
     outlines: dict[int, bytes],
     names: reach.Names,
 ) -> reach.Plan | None:
     """This build's plan, its pages' reads still to be filled in (None: the outline cannot be described)."""
-    outline = reach.outline_fingerprint(digest, loaded.editions, reach.page_rest(page_list, templates, extra), outlines)
+    outline = reach.outline_fingerprint(digest, loaded.editions, rest, outlines)
     if outline is None:
         return None
     return reach.Plan(outline, reach.entry_prints(digest, loaded.editions), names.names)
@@ -651,21 +644,24 @@ def build(options: Options) -> tuple[Report, Built | None]:
                 track=reach.tracker(loaded.editions.values()),
             )
             outlines = reach.seed(digester, loaded.digests)
-            data_print = data_fingerprint(digester, tool, loaded.editions, page_list, locales)
+            listing = reach.page_listing(page_list)
+            data_print = data_fingerprint(digester, tool, loaded.editions, listing, locales)
             fingerprints = Templates(env)
             # Pages none of whose entries changed, in a site whose outline did not, stand as they are: their
             # contexts are not even made (quipu.reach says why that is safe).
             before = None if update.fresh else reach.Plan.from_json(update.old_plan)
-            extra = (tool, locales, with_index, loaded.basemap, history)
+            rest = reach.page_rest(
+                listing, page_list, fingerprints, (tool, locales, with_index, loaded.basemap, history)
+            )
             names = reach.Names.of(loaded.editions.values())
             plan = None
             if before is not None:
-                plan = _outline(digester, tool, loaded, page_list, fingerprints, extra, outlines, names)
+                plan = _outline(digester, loaded, rest, outlines, names)
             to_make = _standing(update, before, plan, page_list)
             job = _PageJob(to_make, env, update, tool, digester, fingerprints, names)
             pages = _Pages(job, options.workers)
             if before is None:  # nothing to compare with: the plan is made while the workers render
-                plan = _outline(digester, tool, loaded, page_list, fingerprints, extra, outlines, names)
+                plan = _outline(digester, loaded, rest, outlines, names)
             try:
                 made_before = update.made_from(data_print)
                 if made_before and all(update.unchanged(rel, data_print) for rel in made_before):

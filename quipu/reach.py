@@ -44,19 +44,17 @@ def entries_of(corpus: Corpus) -> Iterator[Entry]:
 def tracker(editions: Iterable[Corpus]) -> Callable[[Any], str]:
     """What names an entry or a body in a page's reads: the entry's file. A body is known by its text, the
     very string its entry holds; a text held by two entries (an empty body) cannot name one and is UNKNOWN."""
-    owners: dict[int, str] = {}
-    keep: list[str] = []  # the texts stay alive, so their ids are not reused
+    owners: dict[int, str] = {}  # the entries keep their texts alive for the build, so the ids stay theirs
     for corpus in editions:
         for entry in entries_of(corpus):
             key = id(entry.body)
             known = owners.get(key)
             owners[key] = entry.path if known in (None, entry.path) else UNKNOWN
-            keep.append(entry.body)
 
     def track(value: Any) -> str:
         if isinstance(value, Entry):
             return value.path
-        if isinstance(value, Body) and keep:
+        if isinstance(value, Body):
             return owners.get(id(value.source), UNKNOWN)
         return UNKNOWN
 
@@ -228,16 +226,18 @@ class Plan:
         return stands
 
 
-def page_rest(page_list: list[Page], templates: Callable[[str], str], extra: Any) -> Any:
-    """The part of the outline the pages give: where each is, its template (with what that one uses), title,
-    language, alternates and locale; and `extra`. The pages are plain text and numbers, written as JSON."""
+def page_listing(page_list: list[Page]) -> bytes:
+    """A digest of the page list: where each page is, its template, title, language, alternates and locale
+    (plain text and numbers, written as JSON). The outline and the downloads' fingerprint both take it."""
     listing = json.dumps(
         [(p.url, p.template, p.title, p.lang, p.alternates, p.locale.code if p.locale else None) for p in page_list],
         ensure_ascii=False,
     )
+    return hashlib.blake2b(listing.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def page_rest(listing: bytes, page_list: list[Page], templates: Callable[[str], str], extra: Any) -> Any:
+    """The part of the outline the pages give: the page list's digest, each template (with what that one
+    uses), and `extra`."""
     names = sorted({p.template for p in page_list})
-    return (
-        hashlib.blake2b(listing.encode("utf-8", "surrogatepass"), digest_size=16).digest(),
-        [(n, templates(n)) for n in names],
-        extra,
-    )
+    return (listing, [(n, templates(n)) for n in names], extra)

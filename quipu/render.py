@@ -163,10 +163,6 @@ class TemplateCache(jinja2.BytecodeCache):
         except OSError:
             temporary.unlink(missing_ok=True)  # a cache that cannot be written is only slower
 
-    def clear(self) -> None:
-        for path in self.folder.glob("*.code"):
-            path.unlink(missing_ok=True)
-
 
 def use_template_cache(env: jinja2.Environment, folder: Path, tool: str, read: bool = True) -> None:
     """Keep compiled templates in `folder`, and with `read`, use those compiled by an earlier build."""
