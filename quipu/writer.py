@@ -173,21 +173,40 @@ def unchanged_build(out: Path, tool: str, inputs: str) -> LastBuild | None:
         last = data.get("build") or {}
         if data.get("version") != MANIFEST_VERSION or data.get("tool") != tool or last.get("inputs") != inputs:
             return None
-        stats = data["stats"]
-        files, links, _folders = _listing(out)
-        files = [rel for rel in files if rel not in OWN_FILES]
-        if links or len(files) != len(stats):
-            return None  # a link, or a file added or deleted by hand since
-        for rel in files:
-            st = os.lstat(os.path.join(out, rel))
-            if tuple(stats.get(rel, ())) != (st.st_size, st.st_mtime_ns):
-                return None  # edited or replaced by hand since
+        if not _as_left(out, data["stats"]):
+            return None
         problems = [
             Problem(p[0], int(p[1]), str(p[3]), "warning" if p[2] == "warning" else "error") for p in last["problems"]
         ]
         return LastBuild(problems, int(last["pages"]), int(last["files"]), [str(n) for n in last["notes"]])
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
+
+
+def _as_left(out: Path, stats: dict[str, list[int]]) -> bool:
+    """Whether the output holds exactly the files the manifest lists, each with the size and time it recorded.
+
+    One pass over the folders, each file's metadata taken from its folder's listing: this is all a build with
+    no change does, so it stops at the first difference."""
+    seen = 0
+    pending = [(str(out), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                if entry.is_symlink():
+                    return False  # a link put there by hand
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, rel + "/"))
+                    continue
+                if rel in OWN_FILES:
+                    continue
+                st = entry.stat(follow_symlinks=False)
+                if tuple(stats.get(rel, ())) != (st.st_size, st.st_mtime_ns):
+                    return False  # added, edited or replaced by hand since
+                seen += 1
+    return seen == len(stats)  # fewer: one was deleted by hand
 
 
 def _lock(folder: Path) -> int | None:
