@@ -32,7 +32,7 @@ import os
 import shutil
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -186,27 +186,19 @@ def unchanged_build(out: Path, tool: str, inputs: str) -> LastBuild | None:
 def _as_left(out: Path, stats: dict[str, list[int]]) -> bool:
     """Whether the output holds exactly the files the manifest lists, each with the size and time it recorded.
 
-    One pass over the folders, each file's metadata taken from its folder's listing: this is all a build with
-    no change does, so it stops at the first difference."""
+    Each file's metadata is taken from its folder's listing: this is all a build with no change does, so it
+    stops at the first difference."""
     seen = 0
-    pending = [(str(out), "")]
-    while pending:
-        folder, prefix = pending.pop()
-        with os.scandir(folder) as listing:
-            for entry in listing:
-                if entry.is_symlink():
-                    return False  # a link put there by hand
-                rel = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((entry.path, rel + "/"))
-                    continue
-                if rel in OWN_FILES:
-                    continue
-                st = entry.stat(follow_symlinks=False)
-                if tuple(stats.get(rel, ())) != (st.st_size, st.st_mtime_ns):
-                    return False  # added, edited or replaced by hand since
-                seen += 1
-    return seen == len(stats)  # fewer: one was deleted by hand
+    for rel, entry in _entries(out):
+        if entry.is_symlink():
+            return False  # a link put there by hand
+        if rel in OWN_FILES or entry.is_dir(follow_symlinks=False):
+            continue
+        st = entry.stat(follow_symlinks=False)
+        if tuple(stats.get(rel, ())) != (st.st_size, st.st_mtime_ns):
+            return False  # added, edited or replaced by hand since
+        seen += 1
+    return seen == len(stats)  # fewer: one was deleted by hand, or stands in a folder that cannot be read
 
 
 def _lock(folder: Path) -> int | None:
@@ -502,12 +494,10 @@ def _apply(out: Path, staging: Path, moves: list[str], deletions: list[str], man
         _remove_tree(staging)
 
 
-def _listing(out: Path) -> tuple[list[str], bool, set[str]]:
-    """Every entry of the output that is not a folder (relative paths), whether any is a link, and the folders."""
-    found: list[str] = []
-    folders: set[str] = set()
-    links = False
-    pending = [(out, "")]
+def _entries(out: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every entry below the output (relative path, entry), folders included; links are not followed, and a
+    folder that cannot be listed adds nothing."""
+    pending = [(str(out), "")]
     while pending:
         folder, prefix = pending.pop()
         try:
@@ -517,14 +507,24 @@ def _listing(out: Path) -> tuple[list[str], bool, set[str]]:
             continue
         for entry in entries:
             rel = prefix + entry.name
-            if entry.is_symlink():
-                links = True
-                found.append(rel)
-            elif entry.is_dir(follow_symlinks=False):
-                folders.add(rel)
-                pending.append((Path(entry.path), rel + "/"))
-            else:
-                found.append(rel)
+            yield rel, entry
+            if entry.is_dir(follow_symlinks=False):  # false for a link
+                pending.append((entry.path, rel + "/"))
+
+
+def _listing(out: Path) -> tuple[list[str], bool, set[str]]:
+    """Every entry of the output that is not a folder (relative paths), whether any is a link, and the folders."""
+    found: list[str] = []
+    folders: set[str] = set()
+    links = False
+    for rel, entry in _entries(out):
+        if entry.is_symlink():
+            links = True
+            found.append(rel)
+        elif entry.is_dir(follow_symlinks=False):
+            folders.add(rel)
+        else:
+            found.append(rel)
     return sorted(found), links, folders
 
 
