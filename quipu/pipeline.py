@@ -37,9 +37,16 @@ from .pieces import PieceStore
 from .pieces import memo as pieces_memo
 from .render import environment_for, load_locales, render_page, use_template_cache
 from .schema import Checked, validate, validate_all
-from .source import EntryCache, RawEntry, SourceFile, find_files, read_site_file, site_translation_languages
+from .source import EntryCache, Exported, RawEntry, SourceFile, find_files, read_site_file, site_translation_languages
 from .specs import Ref
-from .text import body_problems, checked_bodies, placeholder_problem, remember_checked_bodies
+from .text import (
+    add_scanned_bodies,
+    body_problems,
+    checked_bodies,
+    placeholder_problem,
+    remember_checked_bodies,
+    take_scanned_bodies,
+)
 from .timelinejs import timeline_files
 from .translations import Bases, Translation, localize_entry, localize_site, validate_translation
 from .writer import Update, content_hash, recover, refuse_overlap, unchanged_build
@@ -135,6 +142,7 @@ def _load(options: Options) -> Loaded:
     )
     remember_checked_bodies(cache.body_checks())
     context = validation_context(site_for_checks, options.today)
+    _read_ahead(cache, files, context, site_for_checks, options)
     entries: dict[str, list[Entry]] = {kind: [] for kind in KINDS}
     drafts: dict[str, set[str]] = {}
     broken: dict[str, set[str]] = {}
@@ -213,6 +221,51 @@ def _load(options: Options) -> Loaded:
     for language in site.languages[1:]:
         editions[language] = localized_corpus(corpus, language, translations.get(language, {}))
     return Loaded(corpus, report, count, editions, translations, len(translation_raws), basemap, digests)
+
+
+READ_AHEAD_THRESHOLD = 200  # files to read and validate; below this, starting workers costs more than it saves
+
+_READING: tuple[EntryCache, list[SourceFile], str, SiteConfig, date] | None = None
+
+
+def _read_ahead(cache: EntryCache, files: list[SourceFile], context: str, site: SiteConfig, options: Options) -> None:
+    """Read and validate, in worker processes, the files that the cache does not hold as they are, into the cache.
+
+    The loop in `_load` then takes them as it takes a warm cache's rows, one file at a time in file order, so
+    what it reports, and in what order, does not change: a file with a problem is only kept parsed, and
+    validated again there, where its problems are reported."""
+    if options.workers < 2 or "fork" not in mp.get_all_start_methods():
+        return
+    stale = [s for s in files if cache.stale(s, context if s.slug_and_language[1] is None else None)]
+    if len(stale) < READ_AHEAD_THRESHOLD:
+        return
+    global _READING
+    _READING = (cache, stale, context, site, options.today)
+    size = max(1, -(-len(stale) // (options.workers * 8)))
+    slices = [(i, min(i + size, len(stale))) for i in range(0, len(stale), size)]
+    try:
+        with mp.get_context("fork").Pool(options.workers) as pool:  # forked here, with the cache as it is
+            for rows, scanned in pool.imap(_read_slice, slices):
+                cache.adopt(rows)
+                add_scanned_bodies(scanned)
+    finally:
+        _READING = None
+
+
+def _read_slice(bounds: tuple[int, int]) -> tuple[list[Exported], dict[bytes, tuple[tuple[int, str], ...]]]:
+    """Worker: read and validate files[start:stop] as `_load` would, and send back their cache rows."""
+    assert _READING is not None
+    cache, files, context, site, today = _READING
+    rows: list[Exported] = []
+    for source in files[bounds[0] : bounds[1]]:
+        raw = cache.read(source)
+        if isinstance(raw, RawEntry) and raw.language is None and cache.checked(source, context) is None:
+            _validated(raw, source, cache, context, site, today, Report(), [])
+        row = cache.export(source)
+        if row is not None:
+            rows.append(row)
+    cache.close_reader()
+    return rows, take_scanned_bodies()
 
 
 def _validated(

@@ -15,6 +15,7 @@ import os
 import pickle
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
@@ -245,6 +246,8 @@ def parse_source(source: SourceFile, raw: bytes) -> RawEntry | Problem:
 
 
 StatKey = tuple[int, int, str, str, str]  # modification time, size, shown path, kind, folder
+# A row as a worker sends it (EntryCache.export): name, stat, digest, pickled parse (None: unchanged), context, pickled entry
+Exported = tuple[str, StatKey, str, bytes | None, str | None, bytes | None]
 
 
 @dataclass
@@ -287,6 +290,9 @@ class EntryCache:
         self._items: dict[str, _Row] = {}
         self._known_checks: set[bytes] = set()
         self._reader: sqlite3.Connection | None = None
+        # The transaction that rows read by workers go into as they come (see adopt), committed by save.
+        self._writer: sqlite3.Connection | None = None
+        self._unsaved = False  # writing failed: this run's rows are not saved (the next build reads again)
         if path is not None and trust:
             self._items = _load_rows(path, tool)
             self._fresh = not self._items
@@ -304,7 +310,7 @@ class EntryCache:
 
     def checked(self, source: SourceFile, context: str) -> Any:
         """The validated entry kept for this file in this context, or None (then read and validate it)."""
-        _name, key, hit = self._current(source)
+        name, key, hit = self._current(source)
         if key is None or hit is None or hit.stat != key or hit.context != context:
             return None
         if hit.checked is None and hit.checked_blob is not None:
@@ -314,6 +320,91 @@ class EntryCache:
                 hit.context = None
             hit.checked_blob = None
         return hit.checked
+
+    def stale(self, source: SourceFile, context: str | None) -> bool:
+        """Whether the file must be read again (its row is missing or its stat changed), or, given a context,
+        validated again (it was not validated without problems in that context)."""
+        _name, key, hit = self._current(source)
+        if key is None:
+            return False  # it cannot be read: whoever reads it reports that
+        if hit is None or hit.stat != key:
+            return True
+        return context is not None and hit.context != context
+
+    def export(self, source: SourceFile) -> Exported | None:
+        """What this run changed in the file's row, as plain bytes (a worker sends it to its parent's `adopt`)."""
+        name = str(source.path)
+        row = self._items.get(name)
+        if row is None or not (name in self._dirty or name in self._dirty_checked):
+            return None
+        parse = None
+        if name in self._dirty:
+            parse = row.parse_blob or pickle.dumps(row.parse, protocol=pickle.HIGHEST_PROTOCOL)
+        context, checked = _checked_columns(row)
+        return name, row.stat, row.digest, parse, context, checked
+
+    def adopt(self, rows: Iterable[Exported]) -> None:
+        """Take rows that a worker of this run read and validated (see `export`) as if read here.
+
+        With a file to keep them in, they are written at once into the transaction that `save` commits, and
+        only what this run still needs stays in memory: the validated entry, or the parse of a file that
+        is to be validated again (one with a problem). So a clean build never holds every file's pickles."""
+        names = []
+        for name, stat, digest, parse, context, checked in rows:
+            row = self._items.get(name)
+            if parse is not None or row is None:
+                row = self._items[name] = _Row(stat, digest, None, parse)
+                self._dirty.add(name)
+            else:  # the same parse, validated again in a new context
+                self._dirty_checked.add(name)
+            row.context, row.checked, row.checked_blob = context, None, checked
+            if checked is not None:
+                try:
+                    row.checked = _EntriesUnpickler(io.BytesIO(checked)).load()
+                except Exception:  # noqa: BLE001 - as for a damaged row: the file is validated again
+                    row.context = row.checked_blob = None
+            names.append(name)
+            self.changed = True
+        if self.path is None or self._unsaved or not names:
+            return
+        written = set(names)
+        try:
+            _write_rows(self._writing(), self._items, self._dirty & written, self._dirty_checked & written, [])
+        except (OSError, sqlite3.Error):
+            self._unsaved = True
+            self._close_writer()
+            return
+        self._dirty -= written
+        self._dirty_checked -= written
+        for name in names:  # in the transaction now
+            row = self._items[name]
+            row.checked_blob = None
+            if row.checked is not None:
+                row.parse_blob = None
+
+    def _writing(self) -> sqlite3.Connection:
+        """The open transaction of this run's writes, begun (and the table replaced if need be) on first use."""
+        if self._writer is None:
+            assert self.path is not None
+            self._writer, replaced = _begin_writing(self.path, self.tool, self._fresh)
+            if replaced:  # every row this run has is to be written again, and none read from the old table
+                self._dirty |= {n for n, row in self._items.items() if row.parse is not None or row.parse_blob}
+                self._fresh = True
+        return self._writer
+
+    def _close_writer(self) -> None:
+        if self._writer is not None:
+            with contextlib.suppress(sqlite3.Error):
+                if self._writer.in_transaction:
+                    self._writer.execute("ROLLBACK")
+            self._writer.close()
+            self._writer = None
+
+    def close_reader(self) -> None:
+        """Close the connection that reads stored parses (a worker's own; it is opened again when needed)."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def keep_checked(self, source: SourceFile, context: str, value: Any) -> None:
         """Remember that this file, as just read, validated to `value` with no problem in `context`."""
@@ -387,26 +478,33 @@ class EntryCache:
 
     def save(self, body_checks: dict[bytes, tuple[tuple[int, str], ...]] | None = None) -> None:
         """Write what changed for the next run, in one transaction (a concurrent build sees all of it or none)."""
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        self.close_reader()
         gone = [name for name in self._items if name not in self._seen]
         for name in gone:  # files deleted since: forget them
             del self._items[name]
         new_checks = {k: v for k, v in (body_checks or {}).items() if k not in self._known_checks}
         if self.path is None or not (self.changed or gone or new_checks):
             return
+        if self._unsaved:
+            self._close_writer()
+            return
         try:
-            _save_rows(self.path, self.tool, self._items, self._dirty, self._dirty_checked, gone, self._fresh)
+            db = self._writing()
+            _write_rows(db, self._items, self._dirty, self._dirty_checked, gone)
+            db.execute("COMMIT")
             _save_checks(self.path, new_checks, body_checks or {}, len(self._items))
         except (OSError, sqlite3.Error, pickle.PicklingError):
             return  # a cache that cannot be written is only a slower next build
+        finally:
+            self._close_writer()
         self._dirty.clear()
         self._dirty_checked.clear()
         self._known_checks |= set(new_checks)
         self._fresh = False
         for row in self._items.values():  # on disk now, and read again only for a file that needs it
             row.parse = row.parse_blob = None
+            if row.checked is not None:
+                row.checked_blob = None
 
 
 CACHE_FORMAT = 5
@@ -530,15 +628,8 @@ def _load_rows(path: Path, tool: str) -> dict[str, _Row]:
         return {}
 
 
-def _save_rows(
-    path: Path,
-    tool: str,
-    items: dict[str, _Row],
-    dirty: set[str],
-    dirty_checked: set[str],
-    gone: list[str],
-    fresh: bool,
-) -> None:
+def _begin_writing(path: Path, tool: str, fresh: bool) -> tuple[sqlite3.Connection, bool]:
+    """A connection in a write transaction, and whether the table was replaced (fresh, or another format)."""
     try:
         db = _connect(path)
     except sqlite3.DatabaseError:  # damaged: start again
@@ -546,41 +637,43 @@ def _save_rows(
         db = _connect(path)
     try:
         db.execute("BEGIN IMMEDIATE")
-        if fresh or db.execute("SELECT format, tool FROM meta").fetchall() != [(CACHE_FORMAT, tool)]:
+        replace = fresh or db.execute("SELECT format, tool FROM meta").fetchall() != [(CACHE_FORMAT, tool)]
+        if replace:
             db.execute("DELETE FROM meta")
             db.execute("DROP TABLE entry")  # another format may have other columns
             db.execute(ENTRY_TABLE)
             db.execute("INSERT INTO meta VALUES (?, ?)", (CACHE_FORMAT, tool))
-            dirty = {name for name, row in items.items() if row.parse is not None or row.parse_blob is not None}
-        db.executemany("DELETE FROM entry WHERE name = ?", [(name,) for name in gone])
-        # One row at a time: a clean build writes every row, and their pickles together are larger than the site.
-        rows = (
-            (
-                name,
-                *_stat_columns(row.stat),
-                row.digest,
-                row.parse_blob or pickle.dumps(row.parse, protocol=pickle.HIGHEST_PROTOCOL),
-                *_checked_columns(row),
-            )
-            for name in sorted(dirty)
-            if (row := items.get(name)) is not None and (row.parse is not None or row.parse_blob is not None)
-        )
-        db.executemany("INSERT OR REPLACE INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        db.executemany(
-            "UPDATE entry SET mtime = ?, size = ?, place = ?, context = ?, checked = ? WHERE name = ?",
-            [
-                (*_stat_columns(items[name].stat), *_checked_columns(items[name]), name)
-                for name in sorted(dirty_checked - dirty)
-                if name in items
-            ],
-        )
-        db.execute("COMMIT")
     except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            db.execute("ROLLBACK")
+        db.close()  # not committed: nothing of it is kept
         raise
-    finally:
-        db.close()
+    return db, replace
+
+
+def _write_rows(
+    db: sqlite3.Connection, items: dict[str, _Row], dirty: set[str], dirty_checked: set[str], gone: list[str]
+) -> None:
+    db.executemany("DELETE FROM entry WHERE name = ?", [(name,) for name in gone])
+    # One row at a time: a clean build writes every row, and their pickles together are larger than the site.
+    rows = (
+        (
+            name,
+            *_stat_columns(row.stat),
+            row.digest,
+            row.parse_blob or pickle.dumps(row.parse, protocol=pickle.HIGHEST_PROTOCOL),
+            *_checked_columns(row),
+        )
+        for name in sorted(dirty)
+        if (row := items.get(name)) is not None and (row.parse is not None or row.parse_blob is not None)
+    )
+    db.executemany("INSERT OR REPLACE INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.executemany(
+        "UPDATE entry SET mtime = ?, size = ?, place = ?, context = ?, checked = ? WHERE name = ?",
+        [
+            (*_stat_columns(items[name].stat), *_checked_columns(items[name]), name)
+            for name in sorted(dirty_checked - dirty)
+            if name in items
+        ],
+    )
 
 
 def _checked_columns(row: _Row) -> tuple[str | None, bytes | None]:

@@ -65,6 +65,18 @@ def remember_checked_bodies(checks: dict[bytes, tuple[tuple[int, str], ...]]) ->
     _REMEMBERED.update(checks)
 
 
+def take_scanned_bodies() -> dict[bytes, tuple[tuple[int, str], ...]]:
+    """The scans made in this process since the last call (a worker of this run sends them to its parent)."""
+    taken = dict(_CHECKED)
+    _CHECKED.clear()
+    return taken
+
+
+def add_scanned_bodies(checks: dict[bytes, tuple[tuple[int, str], ...]]) -> None:
+    """Scans made by this run's own workers, with this same code: they count as made in this process."""
+    _CHECKED.update(checks)
+
+
 MAX_CHARACTER_PROBLEMS = 20  # lines reported one by one; the rest are counted in one more line
 
 

@@ -4,6 +4,7 @@ validated before, yet every problem is reported every time and nothing stale is 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import Callable
@@ -135,3 +136,49 @@ def test_a_cache_of_another_layout_is_replaced_and_then_used(
     validations.clear()
     assert _load(content).corpus is not None
     assert validations == []
+
+
+def test_files_read_ahead_by_workers_give_the_same_load_and_a_warm_cache(
+    make_site: Callable[..., Path], validations: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes read and validate the files the cache lacks; what is reported, and in what order, is what
+    one process reports, and the next load validates again only what had a problem."""
+    monkeypatch.setattr(quipu.pipeline, "READ_AHEAD_THRESHOLD", 2)
+    files: dict[str, str | bytes] = {
+        "site.yaml": SITE_YAML + "languages: [en, es]\n",
+        "events/1980/first-action.es.md": "---\ntitle: Primera acción\n---\nAlgo pasó.\n",
+        "events/1981/no-date.md": event("No date", "1981-13-40"),
+        "events/1981/bad-body.md": event("Bad body", "1981-02-03", body="Text with a \x07 bell."),
+        "events/1981/unknown.md": event("Unknown actor", "1981-02-04").replace("[shining-path]", "[nobody]"),
+        "events/1981/broken.md": "---\ntitle: [unclosed\n---\nBody.\n",
+    }
+    files.update({f"events/1982/e{n:02}.md": event(f"Event {n}", f"1982-01-{n:02}") for n in range(1, 25)})
+    content = make_site(files)
+
+    def fresh_load(workers: int) -> Loaded:
+        for cache in (content.parent / ".cache").glob("entries.sqlite*"):
+            cache.unlink()
+        options = Options(content=content, out=content.parent / "site", cache_dir=content.parent / ".cache")
+        return load(dataclasses.replace(options, workers=workers))
+
+    alone = fresh_load(1)
+    assert len(validations) == 30  # every entry but the one whose YAML does not parse
+    validations.clear()
+    ahead = fresh_load(2)
+    broken = ["bad-body.md", "no-date.md"]  # the unknown actor is only found once every entry is read
+    assert sorted(Path(p).name for p in validations) == broken  # the rest came from the workers
+    assert [str(p) for p in ahead.report.problems] == [str(p) for p in alone.report.problems]
+    assert len(ahead.report.errors) == 4
+    assert ahead.raw_count == alone.raw_count and ahead.translation_count == alone.translation_count == 1
+    validations.clear()
+    warm = _load(content)
+    assert sorted(Path(p).name for p in validations) == broken
+    assert [str(p) for p in warm.report.problems] == [str(p) for p in alone.report.problems]
+
+    for name in ("no-date", "bad-body", "unknown", "broken"):
+        (content / f"events/1981/{name}.md").unlink()
+    alone, ahead = fresh_load(1), fresh_load(2)
+    assert alone.corpus is not None and ahead.corpus is not None and not ahead.report.errors
+    assert ahead.corpus.events == alone.corpus.events and len(ahead.corpus.events) == 25
+    assert ahead.editions["es"].events == alone.editions["es"].events
+    assert ahead.digests == alone.digests
