@@ -151,8 +151,10 @@ def _top_level_problem(item: Item) -> Problem | None:
 
 
 def read_bytes(path: Path) -> bytes:
+    """The file's bytes, or its first MAX_BYTES + 1 (enough to refuse it). It asks for its own size, plus one:
+    asking for MAX_BYTES + 1 makes (and then shrinks) a megabyte's buffer for every file, three times slower."""
     with open(path, "rb") as handle:
-        return handle.read(MAX_BYTES + 1)
+        return handle.read(min(os.fstat(handle.fileno()).st_size, MAX_BYTES) + 1)
 
 
 def parse_entry(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import string
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quipu.errors import Problem
 from quipu.schema import validate
-from quipu.source import MAX_BYTES, RawEntry, parse_entry
+from quipu.source import MAX_BYTES, RawEntry, parse_entry, read_bytes
 from quipu.yamlsafe import YMap, YScalar, YSeq
 
 GOOD = "---\ntitle: An event\ndate: 1980-05-17\n---\nBody line one.\n"
@@ -67,6 +68,13 @@ def test_huge_file_is_refused_without_reading_it_all() -> None:
     problem = parse(b"---\ntitle: x\n---\n" + b"a" * (MAX_BYTES + 10))
     assert isinstance(problem, Problem)
     assert "larger than" in problem.message
+
+
+def test_a_file_is_read_whole_up_to_one_byte_past_the_limit(tmp_path: Path) -> None:
+    for size in (0, 1, 4096, MAX_BYTES, MAX_BYTES + 1, 3 * MAX_BYTES):
+        path = tmp_path / f"{size}.md"
+        path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+        assert read_bytes(path) == path.read_bytes()[: MAX_BYTES + 1]
 
 
 def test_deep_nesting_is_refused() -> None:
