@@ -28,12 +28,19 @@ _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 
 
 def environment_for(templates: list[Path]) -> jinja2.Environment:
-    """The environment for these folders, kept for the process: Jinja recompiles a template only when its
-    file changes, so a rebuild (serve) does not compile every template again."""
+    """The environment for these folders, kept for the process: a rebuild (serve) compiles again only the
+    templates whose files changed since the last build. Within a build they are taken as they are: Jinja's
+    own check, a stat of every template a page uses for every page, is turned off (auto_reload)."""
     key = tuple(str(t.resolve()) for t in templates)
-    if key not in _ENVIRONMENTS:
-        _ENVIRONMENTS[key] = make_environment(templates)
-    return _ENVIRONMENTS[key]
+    env = _ENVIRONMENTS.get(key)
+    if env is None:
+        env = _ENVIRONMENTS[key] = make_environment(templates)
+    else:
+        for each in (env, *env.__dict__.get("_overlays", {}).values()):
+            for name, template in list(each.cache.items()) if each.cache is not None else ():
+                if not template.is_up_to_date:
+                    del each.cache[name]
+    return env
 
 
 # The functions this module gives templates: plain functions, which need none of what Jinja's
@@ -199,6 +206,7 @@ def make_environment(templates: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
+        auto_reload=False,  # see environment_for
     )
     # {% trans %} blocks and _()/ngettext() work too, from the same catalogs as t() and tn().
     env.install_gettext_callables(  # type: ignore[attr-defined]

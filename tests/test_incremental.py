@@ -18,7 +18,7 @@ import pytest
 from quipu import render, search
 from quipu.writer import JOURNAL, MANIFEST, content_hash
 
-from .conftest import SITE_YAML, Run, event
+from .conftest import ROOT, SITE_YAML, Run, event
 
 BILINGUAL = SITE_YAML + "languages: [en, es]\n"
 
@@ -415,3 +415,24 @@ def test_compiled_templates_are_reused_per_language_and_a_damaged_one_is_compile
     assert run.code == 0 and "Traceback" not in run.err
     assert _tree(tmp_path / "after-damage") == expected
     assert all(p.read_bytes().startswith(render.TemplateCache.MAGIC) for p in compiled)  # written again
+
+
+def test_a_template_edited_between_two_builds_of_one_process_is_compiled_again(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within a build a template is not checked again for every page; between builds (serve) it is."""
+    make_site({"site.yaml": BILINGUAL})
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    monkeypatch.setattr(render, "_ENVIRONMENTS", {})
+    assert cli("build", "--templates", str(templates)).code == 0
+    page = tmp_path / "site/events/first-action/index.html"
+    assert b"<!-- edited -->" not in page.read_bytes()
+    base = templates / "base.html"  # the template every page extends
+    base.write_text(base.read_text().replace("</body>", "<!-- edited --></body>"))
+    later = base.stat().st_mtime + 5
+    os.utime(base, (later, later))
+    run = cli("build", "--templates", str(templates))
+    assert run.code == 0, run.err
+    assert b"<!-- edited -->" in page.read_bytes()
+    assert b"<!-- edited -->" in (tmp_path / "site/es/events/first-action/index.html").read_bytes()
