@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quipu.markdown import Body, Renderer
+from quipu.markdown import FASTER_PATTERNS, Body, Renderer, faster, markdown_parser
 from quipu.text import first_sentence, plain_text
 
 
@@ -160,3 +160,30 @@ def test_plain_text_is_the_four_passes_it_stands_for(body: str) -> None:
     text = re.sub(r"^#+\s*", "", text, flags=re.MULTILINE)
     text = re.sub(r"[*_`]+", "", text)
     assert plain_text.__wrapped__(body) == " ".join(text.split())
+
+
+MARKDOWN_TEXT = st.text(alphabet="![]()\\`*_<>&:/ \n\tab1^{}#-", max_size=80)
+
+
+@given(MARKDOWN_TEXT)
+@settings(max_examples=600, deadline=None)
+def test_the_faster_inline_patterns_match_where_and_what_the_originals_match(text: str) -> None:
+    for original, replacement in FASTER_PATTERNS.values():
+        old, new = re.compile(original, re.DOTALL | re.UNICODE), re.compile(replacement, re.DOTALL | re.UNICODE)
+        for start in range(len(text) + 1):
+            found = [(m.span(), m.groups()) for m in old.finditer(text, start)]
+            assert [(m.span(), m.groups()) for m in new.finditer(text, start)] == found
+
+
+@given(MARKDOWN_TEXT)
+@settings(max_examples=300, deadline=None)
+def test_the_faster_parser_gives_what_python_markdown_gives(text: str) -> None:
+    stock, fast = markdown_parser(), faster(markdown_parser())
+    assert fast.convert(text) == stock.convert(text)
+
+
+def test_the_installed_python_markdown_has_the_patterns_that_are_replaced() -> None:
+    """If an upgrade changed them, the stock ones are kept (and this says so): write the new ones again."""
+    fast = faster(markdown_parser())
+    for name, (_original, replacement) in FASTER_PATTERNS.items():
+        assert fast.inlinePatterns[name].compiled_re.pattern == replacement
