@@ -130,6 +130,12 @@ class Event(Entry):
     def sort_key(self) -> tuple[tuple[int, int, int], str]:
         return (self.date.sort_key(), self.slug)
 
+    @property
+    def topic_slugs(self) -> str:
+        """Its topics' slugs, space-separated: what a list item gives the topic filter (one call, where the
+        template's map and join cost a third of the item in a list of thousands)."""
+        return " ".join(ref.slug for ref in self.tags)
+
     @functools.cached_property
     def summary_line(self) -> str:
         """The one-line summary shown in lists, feeds and downloads: the summary, or the body's first sentence.
