@@ -515,18 +515,20 @@ class _Pages:
                 for problem, made in self._results:
                     if problem is not None:
                         raise TemplateProblem(problem)
-                    self._record(made)
+                    self._record(made, staged_here=False)
             else:
-                self._record([_make_page(self.job, page) for page in self.job.pages])
+                self._record([_make_page(self.job, page) for page in self.job.pages], staged_here=True)
                 bodies_flush()
         finally:
             self.close()
 
-    def _record(self, made: list[Made]) -> None:
+    def _record(self, made: list[Made], staged_here: bool) -> None:
+        """`staged_here`: the pages were made in this process, whose Update.stage has counted them already."""
         update = self.job.update
         for rel, fingerprint, digest, staged, rendered, reads in made:
             update.record(rel, fingerprint, digest)
-            update.written += staged
+            if not staged_here:
+                update.written += staged
             self.rendered += rendered
             self.reads[rel] = reads
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+import quipu.pipeline
 from quipu import render, search
-from quipu.writer import JOURNAL, MANIFEST, content_hash
+from quipu.writer import JOURNAL, MANIFEST, OWN_FILES, content_hash
 
 from .conftest import ROOT, SITE_YAML, Run, event
 
@@ -436,3 +437,27 @@ def test_a_template_edited_between_two_builds_of_one_process_is_compiled_again(
     assert run.code == 0, run.err
     assert b"<!-- edited -->" in page.read_bytes()
     assert b"<!-- edited -->" in (tmp_path / "site/es/events/first-action/index.html").read_bytes()
+
+
+def _written(run: Run) -> int:
+    found = re.search(r"(\d+) written\)", run.err)
+    assert found, run.err
+    return int(found[1])
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_summary_counts_each_file_written_once(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    """Pages made in this process or in workers alike: `written` is the number of files whose bytes changed."""
+    monkeypatch.setattr(quipu.pipeline, "PARALLEL_THRESHOLD", 1)  # workers even for this small site
+    content = make_site({"site.yaml": BILINGUAL})
+    first = cli("build", "--jobs", jobs)
+    assert first.code == 0, first.err
+    before = {rel: data for rel, data in _tree(tmp_path / "site").items() if rel not in OWN_FILES}
+    assert _written(first) == len(before)
+    (content / "events/1980/first-action.md").write_text(event(body="Something else happened, later."))
+    second = cli("build", "--jobs", jobs)
+    after = {rel: data for rel, data in _tree(tmp_path / "site").items() if rel not in OWN_FILES}
+    changed = [rel for rel, data in after.items() if before.get(rel) != data]
+    assert changed and _written(second) == len(changed)
