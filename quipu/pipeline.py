@@ -6,6 +6,7 @@ the one write, into a staging folder that replaces the output when complete.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import gc
 import json
@@ -483,6 +484,17 @@ def _make_slice(bounds: tuple[int, int]) -> tuple[Problem | None, list[Made]]:
     return None, made
 
 
+def _give_back_free_memory() -> None:
+    """Return the C allocator's free memory to the system before forking the render workers: each worker's
+    resident size starts as the parent's, so what the load has freed (pickles, parses) would count in each
+    (27 MiB of 273 at 20,000 events). Only where the C library has malloc_trim (glibc)."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return
+    trim(0)
+
+
 class _Pages:
     """The pages of a build, made by worker processes while the parent does the rest (the downloads)."""
 
@@ -499,6 +511,7 @@ class _Pages:
             # Objects made so far are left out of the collector's scans, so the workers do not write to (and
             # so copy) the memory they share with this process just by collecting.
             gc.freeze()
+            _give_back_free_memory()
             size = max(1, -(-len(pages) // (workers * 8)))
             slices = [(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
             try:

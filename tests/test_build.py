@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
+import quipu.pipeline
 from quipu.writer import MARKER
 
 from .conftest import Run, event
@@ -346,3 +348,14 @@ def test_year_pages_place_events_on_months_without_inventing_days(cli: Callable[
     assert marks["day"].width == 0 and marks["day"].precision == "day"
     assert marks["month"].width == 50 and marks["month"].x == 300
     assert marks["year"].width == 600 and marks["year"].x == 0
+
+
+def test_a_build_does_not_need_malloc_trim(
+    make_site: Callable[..., Path], cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Giving free memory back before the workers fork is glibc's; with another C library the build goes on."""
+    monkeypatch.setattr(quipu.pipeline, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: object())  # a library without malloc_trim
+    make_site()
+    run = cli("build", "--jobs", "2")
+    assert run.code == 0, run.err
