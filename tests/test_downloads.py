@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quipu.exports import _dumps, csv_columns, dumps_streamed
+from quipu.exports import _dumps, csv_columns, dumps_streamed, item_text
 
 from .conftest import ROOT, Run
 
@@ -151,3 +151,21 @@ def test_a_download_written_in_pieces_has_the_bytes_of_the_whole_document(
 ) -> None:
     head = {k: v for k, v in head.items() if k != key}
     assert b"".join(dumps_streamed(head, key, iter(items))) == _dumps({**head, key: items})
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(
+    st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=6)
+    | st.dictionaries(st.integers(), JSON_VALUES, max_size=3)
+)
+@settings(max_examples=500, deadline=None)
+def test_a_download_item_is_written_as_json_writes_it(item: dict) -> None:  # type: ignore[type-arg]
+    """item_text writes what json.dumps with indent=1 writes (two more spaces a line), keys that are not strings too."""
+    expected = json.dumps(item, ensure_ascii=False, sort_keys=True, indent=1).replace("\n", "\n  ")
+    assert item_text(item) == expected
