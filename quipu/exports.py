@@ -243,30 +243,20 @@ def _indented(value: Any, newline: str, parts: list[str]) -> None:
         parts.append(int.__repr__(value))
     elif kind is float:
         parts.append("NaN" if value != value else _FLOAT_WORDS.get(value) or float.__repr__(value))
-    elif kind is dict:
+    elif kind is dict or kind is list or kind is tuple:
+        is_dict = kind is dict
         if not value:
-            parts.append("{}")
+            parts.append("{}" if is_dict else "[]")
             return
-        if any(type(key) is not str for key in value):
+        if is_dict and any(type(key) is not str for key in value):
             raise _NotPlain
         inner = newline + " "
-        opening = "{"
-        for key in sorted(value):
-            parts.append(opening + inner + _ENCODE_STRING(key) + ": ")
-            _indented(value[key], inner, parts)
+        opening = "{" if is_dict else "["
+        for each in sorted(value) if is_dict else value:
+            parts.append(opening + inner + (_ENCODE_STRING(each) + ": " if is_dict else ""))
+            _indented(value[each] if is_dict else each, inner, parts)
             opening = ","
-        parts.append(newline + "}")
-    elif kind is list or kind is tuple:
-        if not value:
-            parts.append("[]")
-            return
-        inner = newline + " "
-        opening = "["
-        for each in value:
-            parts.append(opening + inner)
-            _indented(each, inner, parts)
-            opening = ","
-        parts.append(newline + "]")
+        parts.append(newline + ("}" if is_dict else "]"))
     else:
         raise _NotPlain
 

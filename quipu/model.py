@@ -133,7 +133,7 @@ class Event(Entry):
     @property
     def topic_slugs(self) -> str:
         """Its topics' slugs, space-separated: what a list item gives the topic filter (one call, where the
-        template's map and join cost a third of the item in a list of thousands)."""
+        template's map and join took about a quarter of a list of thousands)."""
         return " ".join(ref.slug for ref in self.tags)
 
     @functools.cached_property

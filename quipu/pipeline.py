@@ -224,6 +224,12 @@ def _load(options: Options) -> Loaded:
     return Loaded(corpus, report, count, editions, translations, len(translation_raws), basemap, digests)
 
 
+def _slices(count: int, workers: int) -> list[tuple[int, int]]:
+    """(start, stop) bounds of `count` items in eight slices a worker, so that a slow one is shared out."""
+    size = max(1, -(-count // (workers * 8)))
+    return [(i, min(i + size, count)) for i in range(0, count, size)]
+
+
 READ_AHEAD_THRESHOLD = 200  # files to read and validate; below this, starting workers costs more than it saves
 
 _READING: tuple[EntryCache, list[SourceFile], str, SiteConfig, date] | None = None
@@ -242,8 +248,7 @@ def _read_ahead(cache: EntryCache, files: list[SourceFile], context: str, site: 
         return
     global _READING
     _READING = (cache, stale, context, site, options.today)
-    size = max(1, -(-len(stale) // (options.workers * 8)))
-    slices = [(i, min(i + size, len(stale))) for i in range(0, len(stale), size)]
+    slices = _slices(len(stale), options.workers)
     try:
         with mp.get_context("fork").Pool(options.workers) as pool:  # forked here, with the cache as it is
             for rows, scanned in pool.imap(_read_slice, slices):
@@ -512,8 +517,7 @@ class _Pages:
             # so copy) the memory they share with this process just by collecting.
             gc.freeze()
             _give_back_free_memory()
-            size = max(1, -(-len(pages) // (workers * 8)))
-            slices = [(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
+            slices = _slices(len(pages), workers)
             try:
                 self._pool = mp.get_context("fork").Pool(workers)  # the workers are forked here
             finally:

@@ -316,9 +316,8 @@ class EntryCache:
         if key is None or hit is None or hit.stat != key or hit.context != context:
             return None
         if hit.checked is None and hit.checked_blob is not None:
-            try:
-                hit.checked = _EntriesUnpickler(io.BytesIO(hit.checked_blob)).load()
-            except Exception:  # noqa: BLE001 - a damaged row is only a file to validate again
+            hit.checked = _unpickle_checked(hit.checked_blob)
+            if hit.checked is None:  # damaged: the file is validated again
                 hit.context = None
             hit.checked_blob = None
         return hit.checked
@@ -361,9 +360,8 @@ class EntryCache:
                 self._dirty_checked.add(name)
             row.context, row.checked, row.checked_blob = context, None, checked
             if checked is not None:
-                try:
-                    row.checked = _EntriesUnpickler(io.BytesIO(checked)).load()
-                except Exception:  # noqa: BLE001 - as for a damaged row: the file is validated again
+                row.checked = _unpickle_checked(checked)
+                if row.checked is None:  # as for a damaged row: the file is validated again
                     row.context = row.checked_blob = None
             names.append(name)
             self.changed = True
@@ -510,6 +508,14 @@ class EntryCache:
 
 
 CACHE_FORMAT = 5
+
+
+def _unpickle_checked(blob: bytes) -> Any:
+    """A kept validated entry, or None if it is damaged."""
+    try:
+        return _EntriesUnpickler(io.BytesIO(blob)).load()
+    except Exception:  # noqa: BLE001 - a damaged row is only a file to validate again
+        return None
 
 
 def _unpickle_parse(blob: object) -> RawEntry | Problem | None:

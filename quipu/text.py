@@ -137,8 +137,8 @@ def plain_text(body: str) -> str:
 
     Each pass only where its syntax occurs: a large site exports tens of thousands of bodies. Not memoised:
     a build converts each body once (a clean build of 5,000 events: 5,000 calls, no repeat), and later builds
-    take the unchanged events' parts from the parts store (quipu.pieces); a memo kept every body's plain
-    text, some 50 MiB at 20,000 events."""
+    take the unchanged events' parts from the parts store (quipu.pieces); the memo kept every body's plain
+    text (without it, the parent's peak at 20,000 events fell from 354 to 293 MiB)."""
     text = _MD_LINK.sub(r"\1", body) if "](" in body else body
     if "#" in text:
         text = _HEADING.sub("", text)
