@@ -130,10 +130,11 @@ class Event(Entry):
     def sort_key(self) -> tuple[tuple[int, int, int], str]:
         return (self.date.sort_key(), self.slug)
 
-    @property
+    @functools.cached_property
     def topic_slugs(self) -> str:
         """Its topics' slugs, space-separated: what a list item gives the topic filter (one call, where the
-        template's map and join took about a quarter of a list of thousands)."""
+        template's map and join took about a quarter of a list of thousands; kept, as lists show the same
+        event on many pages)."""
         return " ".join(ref.slug for ref in self.tags)
 
     @functools.cached_property

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import itertools
 import marshal
 import os
+import types
+from collections.abc import Iterable
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +24,7 @@ from .dates import PartialDate
 from .errors import Problem, TemplateProblem, display_path
 from .i18n import Catalog, load_catalog
 from .locales import Locale
-from .model import SiteConfig
+from .model import Event, SiteConfig
 from .pages import Page
 
 _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
@@ -48,6 +51,12 @@ def environment_for(templates: list[Path]) -> jinja2.Environment:
 _DIRECT: set[object] = set()
 
 
+# Methods of the model called from templates (`e.date.iso()`), by their function: whether Jinja's call would
+# pass them nothing (no pass_context and the like). Jinja's own check, two attribute lookups that fail and
+# raise on every call, was a fifth of the time of a list of thousands of events.
+_PLAIN_METHODS: dict[object, bool] = {}
+
+
 class _Context(jinja2.runtime.Context):
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's own signature
         if __obj in _DIRECT:
@@ -55,6 +64,23 @@ class _Context(jinja2.runtime.Context):
                 kwargs.pop("_loop_vars", None)
                 kwargs.pop("_block_vars", None)
             return __obj(*args, **kwargs)
+        if type(__obj) is types.MethodType:
+            function = __obj.__func__
+            plain = _PLAIN_METHODS.get(function)
+            if plain is None:
+                plain = _PLAIN_METHODS[function] = type(function) is types.FunctionType and not hasattr(
+                    function, "jinja_pass_arg"
+                )
+            if plain:
+                if kwargs:
+                    kwargs.pop("_loop_vars", None)
+                    kwargs.pop("_block_vars", None)
+                try:
+                    return __obj(*args, **kwargs)
+                except StopIteration:  # as Jinja's call answers it
+                    return __self.environment.undefined(
+                        "value was undefined because a callable raised a StopIteration exception"
+                    )
         return super().call(__obj, *args, **kwargs)
 
 
@@ -226,6 +252,7 @@ def make_environment(templates: list[Path]) -> jinja2.Environment:
     env.filters["human"] = lambda d: _current().date(d)
     env.filters["human_day"] = lambda d: _current().date(PartialDate(d.year, d.month, d.day))
     env.filters["num_range"] = lambda pair: _current().num_range(*pair)
+    env.filters["by_year"] = _by_year
     functions = [*env.globals.values(), *(f for _, f in inspect.getmembers(urls, inspect.isfunction))]
     # Those that ask for the context (gettext's, with newstyle) go through Jinja's own call.
     _DIRECT.update(f for f in functions if inspect.isfunction(f) and not hasattr(f, "jinja_pass_arg"))
@@ -245,6 +272,17 @@ def load_locales(templates: list[Path], site: SiteConfig) -> list[Locale]:
 _CURRENT_PAGE: ContextVar[str] = ContextVar("current_page", default="")
 _ENGLISH = Locale("en", True, "en", Catalog("en", {}))  # outside a page render (tests, tools)
 _LOCALE: ContextVar[Locale | None] = ContextVar("locale", default=None)
+
+
+def _year_of(event: Event) -> int:
+    return event.date.year
+
+
+def _by_year(events: Iterable[Event]) -> list[tuple[int, list[Event]]]:
+    """Events grouped by year, in the order and shape of `groupby("date.year")` (sorted by year, stably):
+    Jinja's looks up each part of the path through the environment, a tenth of a long list's time."""
+    ordered = sorted(events, key=_year_of)
+    return [(year, list(items)) for year, items in itertools.groupby(ordered, key=_year_of)]
 
 
 def _current() -> Locale:

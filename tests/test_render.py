@@ -3,9 +3,13 @@ compiles, and the direct calls of the engine's own template functions."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from quipu import render
 from quipu.i18n import Catalog
@@ -83,3 +87,50 @@ def test_a_changed_catalog_is_not_served_from_the_old_compilation(tmp_path: Path
     first = render.render_page(env, Page("es/", "page.html", {}, "T", locale=SPANISH))
     second = render.render_page(env, Page("es/", "page.html", {}, "T", locale=changed))
     assert (first, second) == ("Mapa", "Plano")
+
+
+class _Thing:
+    """A model-like object whose methods templates call."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+
+    def label(self, suffix: str = "") -> str:
+        return f"<{self.year}>{suffix}"
+
+    @jinja2.pass_context
+    def from_context(self, context: jinja2.runtime.Context) -> str:
+        return str(context.get("marker"))
+
+    def stops(self) -> str:
+        raise StopIteration
+
+
+def test_methods_are_called_as_jinja_calls_them(tmp_path: Path) -> None:
+    """The direct call of plain methods: the same text, keyword arguments and all, inside and outside loops;
+    a method that asks for the context still gets it, and StopIteration is still an undefined value."""
+    source = (
+        "{% set marker = 'm' %}{{ thing.label() }}{{ thing.label(suffix='!') }}"
+        "{% for x in [thing] %}{{ x.label('?') }}{{ x.from_context() }}{% endfor %}"
+        "{{ thing.from_context() }}[{{ thing.stops() is undefined }}]"
+    )
+    (tmp_path / "page.html").write_text(source, encoding="utf-8")
+    env = render.make_environment([tmp_path])
+    ours = render.render_page(env, Page("es/", "page.html", {"thing": _Thing(1983)}, "T", locale=SPANISH))
+    plain = jinja2.Environment(autoescape=True).from_string(source).render(thing=_Thing(1983))
+    assert ours == plain == "&lt;1983&gt;&lt;1983&gt;!&lt;1983&gt;?mm[True]"
+
+
+@dataclass
+class _Dated:
+    date: _Thing
+    slug: str
+
+
+@given(st.lists(st.tuples(st.integers(1900, 2030), st.text(max_size=3)), max_size=40))
+def test_by_year_groups_as_jinjas_groupby_does(items: list[tuple[int, str]]) -> None:
+    events = [_Dated(_Thing(year), slug) for year, slug in items]
+    ours = render._by_year(events)
+    grouped = jinja2.Environment().filters["groupby"]
+    expected = [(g.grouper, g.list) for g in grouped(jinja2.Environment(), events, "date.year")]
+    assert ours == expected
