@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -359,3 +360,31 @@ def test_a_build_does_not_need_malloc_trim(
     make_site()
     run = cli("build", "--jobs", "2")
     assert run.code == 0, run.err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_what_a_build_read_is_collectable_again_when_it_ends(
+    make_site: Callable[..., Path], cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    """A build keeps what it read out of the collector's scans while it runs (it lives until the end); `serve`
+    builds again in the same process, so each build, good or failed, lets go of it when it ends."""
+    monkeypatch.setattr(quipu.pipeline, "PARALLEL_THRESHOLD", 1)
+    frozen: list[int] = []
+    plan = quipu.pipeline.plan_pages
+
+    def planning(*args: object, **kwargs: object) -> object:
+        frozen.append(gc.get_freeze_count())
+        return plan(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(quipu.pipeline, "plan_pages", planning)
+    make_site()
+    assert cli("build", "--jobs", jobs).code == 0
+    assert frozen and frozen[0] > 0  # frozen while the build ran
+    assert gc.get_freeze_count() == 0
+    make_site({"events/1980/broken.md": "---\ntitle: [unclosed\n---\n"})
+    assert cli("build", "--jobs", jobs).code == 1
+    assert gc.get_freeze_count() == 0
+    make_site({"events/1980/broken.md": "---\ntitle: Fixed\ndate: 1980-05-17\n---\n"})
+    monkeypatch.setattr(quipu.pipeline, "plan_pages", lambda *a, **k: (_ for _ in ()).throw(OSError("disk")))
+    assert cli("build", "--jobs", jobs).code != 0  # an error the command reports as a sentence
+    assert gc.get_freeze_count() == 0
