@@ -72,7 +72,7 @@ def entry_digests(entry: Entry) -> Digests | None:
     """What `Digester` gives an entry, and its outline digest; made when the entry is validated and kept
     with it in the entry cache, so that a build after an edit digests only the entries that changed."""
     try:
-        return _PLAIN(entry), _PLAIN.replacing(entry, {"body": _links(entry.body)})
+        return _PLAIN.whole_and_replacing(entry, {"body": _links(entry.body)})
     except Unfingerprintable:
         return None
 
