@@ -149,7 +149,7 @@ class Digester:
         """The digest of a dataclass with some of its fields taken as other values (not memoised)."""
         kind: type = type(value)
         parts = [self(replaced[f] if f in replaced else getattr(value, f)) for f in _field_names(kind)]
-        return hashlib.blake2b(pickle.dumps((_name(kind), parts), 5), digest_size=16).digest()
+        return _sealed(_name(kind), parts)
 
     def whole_and_replacing(self, value: Any, replaced: dict[str, Any]) -> tuple[bytes, bytes]:
         """`(self(value), self.replacing(value, replaced))` for a dataclass, from one walk of the fields the two
@@ -161,10 +161,7 @@ class Digester:
         parts = [self(getattr(value, f)) for f in fields]
         other = [self(replaced[f]) if f in replaced else part for f, part in zip(fields, parts, strict=True)]
         name = _name(kind)
-        return (
-            hashlib.blake2b(pickle.dumps((name, parts), 5), digest_size=16).digest(),
-            hashlib.blake2b(pickle.dumps((name, other), 5), digest_size=16).digest(),
-        )
+        return _sealed(name, parts), _sealed(name, other)
 
     def _compute(self, value: Any, kind: type) -> bytes:
         name = _name(kind)
@@ -191,10 +188,15 @@ class Digester:
                     parts = sorted(pickle.dumps(me(x), 5) for x in value)
                 else:
                     raise Unfingerprintable(f"cannot fingerprint a {kind.__qualname__}")
-        return hashlib.blake2b(pickle.dumps((name, parts), 5), digest_size=16).digest()
+        return _sealed(name, parts)
 
 
 _LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def _sealed(name: bytes, parts: list[Any]) -> bytes:
+    """The digest of a container: its type's name and its parts' digests (or plain values)."""
+    return hashlib.blake2b(pickle.dumps((name, parts), 5), digest_size=16).digest()
 
 
 @cache

@@ -91,15 +91,21 @@ class Loaded:
     digests: list[tuple[Entry, reach.Digests]] = field(default_factory=list)
 
 
-def load(options: Options) -> Loaded:
-    """Read and validate everything; the corpus is None if any error was found."""
-    # Reading makes hundreds of thousands of objects that live until the end, and hardly any cycles: the
-    # collector's scans while they are made (half the time of reading a warm cache) are put off.
+def load(options: Options, freeze: bool = False) -> Loaded:
+    """Read and validate everything; the corpus is None if any error was found.
+
+    Reading makes hundreds of thousands of objects that live until the end, and hardly any cycles: the
+    collector's scans while they are made (half the time of reading a warm cache) are put off. `freeze`
+    (a build) also leaves them out of every later scan (gc.freeze, before the collector runs again), until
+    the caller unfreezes them: each full scan walked all of them (a fifth of a one-event edit's time at
+    20,000 events), and the first one after the load alone took 0.2 s."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         return _load(options)
     finally:
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 
@@ -697,17 +703,7 @@ def _build(options: Options) -> tuple[Report, Built | None]:
             report.extend(previous.problems)
             built = Built(previous.pages, previous.files, recovered + previous.notes, 0, previous.pages, 0, 0)
             return report, built
-    # What is read lives until the build ends and holds hardly any cycles: it is left out of the collector's
-    # scans, each of which walked all of it (a fifth of a one-event edit's time at 20,000 events), frozen
-    # before the collector runs again (its first scan after the load alone took 0.2 s).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        loaded = load(options)
-        gc.freeze()
-    finally:
-        if collecting:
-            gc.enable()
+    loaded = load(options, freeze=True)  # unfrozen by build, when this build ends
     if loaded.corpus is None or loaded.report.failed(options.strict):
         return loaded.report, None
     corpus = loaded.corpus

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import inspect
 import itertools
 import marshal
 import os
@@ -46,42 +45,29 @@ def environment_for(templates: list[Path]) -> jinja2.Environment:
     return env
 
 
-# The functions this module gives templates: plain functions, which need none of what Jinja's
-# Context.call looks for (context passing, callable classes); called directly, they cost a third less.
-_DIRECT: set[object] = set()
-
-
-# Methods of the model called from templates (`e.date.iso()`), by their function: whether Jinja's call would
-# pass them nothing (no pass_context and the like). Jinja's own check, two attribute lookups that fail and
-# raise on every call, was a fifth of the time of a list of thousands of events.
-_PLAIN_METHODS: dict[object, bool] = {}
+@lru_cache(maxsize=4096)
+def _asks_nothing(function: object) -> bool:
+    """Whether Jinja's Context.call would call this function (or method's function) as it is: plain Python,
+    asking for no context (gettext's, with newstyle, does). Jinja's own check, two attribute lookups that
+    fail and raise on every call, was a fifth of the time of a list of thousands of events (`e.date.iso()`)."""
+    return type(function) is types.FunctionType and not hasattr(function, "jinja_pass_arg")
 
 
 class _Context(jinja2.runtime.Context):
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's own signature
-        if __obj in _DIRECT:
-            if kwargs:
-                kwargs.pop("_loop_vars", None)
-                kwargs.pop("_block_vars", None)
+        kind = type(__obj)
+        function = __obj if kind is types.FunctionType else __obj.__func__ if kind is types.MethodType else None
+        if function is None or not _asks_nothing(function):
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+        try:
             return __obj(*args, **kwargs)
-        if type(__obj) is types.MethodType:
-            function = __obj.__func__
-            plain = _PLAIN_METHODS.get(function)
-            if plain is None:
-                plain = _PLAIN_METHODS[function] = type(function) is types.FunctionType and not hasattr(
-                    function, "jinja_pass_arg"
-                )
-            if plain:
-                if kwargs:
-                    kwargs.pop("_loop_vars", None)
-                    kwargs.pop("_block_vars", None)
-                try:
-                    return __obj(*args, **kwargs)
-                except StopIteration:  # as Jinja's call answers it
-                    return __self.environment.undefined(
-                        "value was undefined because a callable raised a StopIteration exception"
-                    )
-        return super().call(__obj, *args, **kwargs)
+        except StopIteration:  # as Jinja's call answers it
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
 
 
 class _Environment(jinja2.Environment):
@@ -253,9 +239,6 @@ def make_environment(templates: list[Path]) -> jinja2.Environment:
     env.filters["human_day"] = lambda d: _current().date(PartialDate(d.year, d.month, d.day))
     env.filters["num_range"] = lambda pair: _current().num_range(*pair)
     env.filters["by_year"] = _by_year
-    functions = [*env.globals.values(), *(f for _, f in inspect.getmembers(urls, inspect.isfunction))]
-    # Those that ask for the context (gettext's, with newstyle) go through Jinja's own call.
-    _DIRECT.update(f for f in functions if inspect.isfunction(f) and not hasattr(f, "jinja_pass_arg"))
     return env
 
 
