@@ -9,17 +9,15 @@ renderer refuses it again rather than hang or overflow the stack.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import re
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import markdown as _markdown
 import nh3
 
+from .stores import ProcessStore
 from .text import LINK_RE, body_problems
 
 _TAGS = {
@@ -152,87 +150,30 @@ _PROCESS_RENDERER: Renderer | None = None
 _HTML_CACHE: dict[tuple[str, str], str] | None = None
 
 
-class BodyStore:
+class BodyStore(ProcessStore):
     """Rendered bodies kept across builds in .cache/quipu/bodies.sqlite, keyed by what they are made from.
 
     The key is a digest of the tool's fingerprint, the Markdown source and where the page sits
-    (links are relative). Each process opens its own connection (a forked one must not reuse
-    its parent's) and writes what it rendered at the end of its share. A damaged file is
-    deleted and the cache starts again empty; it is never trusted over rendering.
+    (links are relative). Each process writes what it rendered at the end of its share
+    (quipu.stores.ProcessStore); a body read back is sanitised again, never trusted over rendering.
     """
 
+    TABLE = "body (key BLOB PRIMARY KEY, html TEXT NOT NULL)"
+    INSERT = "INSERT OR REPLACE INTO body (key, html) VALUES (?, ?)"
+
     def __init__(self, folder: Path, tool: str) -> None:
-        self.path = folder / "bodies.sqlite"
-        self.tool = tool
-        self._pid = -1
-        self._db: sqlite3.Connection | None = None
-        self._new: list[tuple[bytes, str]] = []
-
-    def _connection(self) -> sqlite3.Connection | None:
-        if self._pid != os.getpid():
-            self._pid, self._db, self._new = os.getpid(), None, []
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("CREATE TABLE IF NOT EXISTS body (key BLOB PRIMARY KEY, html TEXT NOT NULL)")
-                db.execute("CREATE TABLE IF NOT EXISTS meta (tool TEXT NOT NULL)")
-                # Bodies rendered by another version of the tool are never read again: drop them, so the
-                # file does not grow by a whole site's bodies with every new version.
-                db.execute("BEGIN IMMEDIATE")
-                if db.execute("SELECT tool FROM meta").fetchall() != [(self.tool,)]:
-                    db.execute("DELETE FROM body")
-                    db.execute("DELETE FROM meta")
-                    db.execute("INSERT INTO meta VALUES (?)", (self.tool,))
-                db.execute("COMMIT")
-                self._db = db
-            except (sqlite3.Error, OSError):
-                self._discard()
-        return self._db
-
-    def _discard(self) -> None:
-        self._db = None
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                Path(str(self.path) + suffix).unlink()
+        super().__init__(folder / "bodies.sqlite", tool)
 
     def key(self, source: str, where: str) -> bytes:
         return hashlib.blake2b(f"{self.tool}\0{where}\0{source}".encode(), digest_size=20).digest()
 
     def get(self, key: bytes) -> str | None:
-        db = self._connection()
-        if db is None:
-            return None
-        try:
-            row = db.execute("SELECT html FROM body WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error:
-            self._discard()
-            return None
+        row = self._one("SELECT html FROM body WHERE key = ?", (key,))
         # Sanitised again: a cache on disk is never trusted to hold only what this tool wrote.
         return None if row is None else sanitize(str(row[0]))
 
     def put(self, key: bytes, html: str) -> None:
-        if self._connection() is not None:
-            self._new.append((key, html))
-
-    def flush(self) -> None:
-        db = self._db if self._pid == os.getpid() else None
-        if db is None or not self._new:
-            return
-        try:
-            db.execute("BEGIN")
-            db.executemany("INSERT OR REPLACE INTO body (key, html) VALUES (?, ?)", self._new)
-            db.execute("COMMIT")
-        except sqlite3.Error:
-            self._discard()
-        self._new = []
-
-    def close(self) -> None:
-        self.flush()
-        if self._db is not None and self._pid == os.getpid():
-            with contextlib.suppress(sqlite3.Error):
-                self._db.close()
-        self._db, self._pid = None, -1
+        self.queue((key, html))
 
 
 _BODIES: BodyStore | None = None

@@ -20,6 +20,7 @@ from pathlib import Path
 from .corpus import Corpus
 from .exports import Memo, piece_is_sound
 from .fingerprint import Digester
+from .stores import discard_database
 
 
 class PieceStore:
@@ -49,13 +50,8 @@ class PieceStore:
             self._discard()
 
     def _discard(self) -> None:
-        if self._db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._db.close()
+        discard_database(self.path, self._db)
         self._db = None
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                Path(str(self.path) + suffix).unlink()
 
     def get(self, name: str, position: int, key: bytes, slug: str) -> str | None:
         """The part kept for this file at this position, if it was made from the same (`key`) and is sound."""

@@ -22,6 +22,8 @@ from typing import Any
 import jinja2
 
 from . import exports, reach, search, theme, urls
+from .blocks import MANY as MANY_BLOCKS
+from .blocks import BlockStore
 from .corpus import Corpus, build_corpus, unknown_reference
 from .dates import PartialDate
 from .errors import Problem, Report, TemplateProblem
@@ -36,7 +38,7 @@ from .model import Casualties, Count, Entry, Event, Responsibility, SiteConfig, 
 from .pages import Linker, Page, Paths, make_pages
 from .pieces import PieceStore
 from .pieces import memo as pieces_memo
-from .render import environment_for, load_locales, render_page, use_template_cache
+from .render import PageBlocks, environment_for, load_locales, render_page, use_template_cache
 from .schema import Checked, validate, validate_all
 from .source import EntryCache, Exported, RawEntry, SourceFile, find_files, read_site_file, site_translation_languages
 from .specs import Ref
@@ -457,6 +459,7 @@ class _PageJob:
     digest: Digester  # with every entry's digest already in it (each worker adds its own)
     templates: Templates
     names: reach.Names  # the entry files' numbers, in which a page says what it read
+    blocks: BlockStore | None = None  # where long pages' memo blocks are, from one build to the next
 
 
 _JOB: _PageJob | None = None
@@ -474,8 +477,14 @@ def _make_page(job: _PageJob, page: Page) -> Made:
     update = job.update
     if update.unchanged(rel, fingerprint):
         return rel, fingerprint, update.files[rel][1], False, False, reads
-    data = render_page(job.env, page, values).encode("utf-8")
+    store = job.blocks
+    # The page's last rendering, if kept (update.old is empty when the output holds a link: never followed)
+    previous = store.previous(rel, update.out / rel) if store is not None and rel in update.old else None
+    blocks = PageBlocks(job.digest, previous)
+    data = render_page(job.env, page, values, blocks).encode("utf-8")
     digest = content_hash(data)
+    if store is not None and len(blocks.made) >= MANY_BLOCKS:
+        store.put(rel, digest, blocks.spans(data))
     staged = update.differs(rel, digest)
     if staged:
         update.stage(rel, data)
@@ -492,6 +501,8 @@ def _make_slice(bounds: tuple[int, int]) -> tuple[Problem | None, list[Made]]:
         except TemplateProblem as exc:
             return exc.problem, made
     bodies_flush()
+    if _JOB.blocks is not None:
+        _JOB.blocks.flush()
     return None, made
 
 
@@ -541,6 +552,8 @@ class _Pages:
             else:
                 self._record([_make_page(self.job, page) for page in self.job.pages], staged_here=True)
                 bodies_flush()
+                if self.job.blocks is not None:
+                    self.job.blocks.flush()
         finally:
             self.close()
 
@@ -555,6 +568,8 @@ class _Pages:
             self.reads[rel] = reads
 
     def close(self) -> None:
+        if self.job.blocks is not None:
+            self.job.blocks.close()
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
@@ -742,7 +757,8 @@ def _build(options: Options) -> tuple[Report, Built | None]:
             if before is not None:
                 plan = _outline(digester, loaded, rest, outlines, names)
             to_make = _standing(update, before, plan, page_list)
-            job = _PageJob(to_make, env, update, tool, digester, fingerprints, names)
+            blocks = BlockStore(options.cache_folder(), tool, read=not options.clean)
+            job = _PageJob(to_make, env, update, tool, digester, fingerprints, names, blocks)
             pages = _Pages(job, options.workers)
             if before is None:  # nothing to compare with: the plan is made while the workers render
                 plan = _outline(digester, loaded, rest, outlines, names)

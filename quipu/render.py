@@ -6,8 +6,9 @@ import hashlib
 import itertools
 import marshal
 import os
+import pickle
 import types
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,7 @@ from markupsafe import Markup
 from . import hosts, urls
 from .dates import PartialDate
 from .errors import Problem, TemplateProblem, display_path
+from .fingerprint import Unfingerprintable
 from .i18n import Catalog, load_catalog
 from .locales import Locale
 from .model import Event, SiteConfig
@@ -83,9 +85,85 @@ class _Environment(jinja2.Environment):
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
+        for block in tree.find_all(nodes.CallBlock):
+            if isinstance(block.call.node, nodes.Name) and block.call.node.name == "memo":
+                _check_memo(block, set(self.globals), name, filename)
+                # Which block this is, for the digest its output is kept under: the template's source and line.
+                where = hashlib.blake2b(f"{name}\0{source}".encode(), digest_size=16).hexdigest()
+                block.call.kwargs.append(nodes.Keyword("_block", nodes.Const(f"{where}:{block.lineno}")))
         if self.folding is not None and not _rebinds_t(tree):
             tree = _FoldTranslations(self.folding).visit(tree)
         return tree
+
+
+def _check_memo(block: nodes.CallBlock, known: set[str], name: str | None, filename: str | None) -> None:
+    """Refuse a `{% call memo(...) %}` block whose body reads a variable that is not one of its keys: what it
+    shows must follow from its keys, the page's language and its links, or a kept copy could be wrong."""
+    keys = {a.name for a in block.call.args if isinstance(a, nodes.Name)}
+    if block.call.kwargs or block.call.dyn_args or block.call.dyn_kwargs or block.args:
+        raise jinja2.TemplateSyntaxError(
+            "memo takes its keys as plain arguments: {% call memo(e, places) %}", block.lineno, name, filename
+        )
+
+    def refuse(node: nodes.Node, why: str) -> None:
+        raise jinja2.TemplateSyntaxError(why, node.lineno, name, filename)
+
+    def walk(node: nodes.Node, bound: set[str]) -> None:
+        if isinstance(node, nodes.Name):
+            if node.ctx == "load" and node.name not in bound and node.name not in known:
+                refuse(
+                    node,
+                    f"the memo block reads '{node.name}', which is not one of its keys; pass it as a key "
+                    f"(call memo(..., {node.name})) or set it inside the block",
+                )
+            if node.ctx in ("store", "param"):
+                bound.add(node.name)
+            return
+        if isinstance(node, nodes.Include | nodes.Import | nodes.FromImport | nodes.Extends | nodes.Macro):
+            refuse(node, "a memo block cannot include, import or define templates or macros; keep it to its keys")
+        if isinstance(node, nodes.ContextReference | nodes.DerivedContextReference | nodes.InternalName):
+            refuse(node, "a memo block cannot read the template's context; pass what it shows as keys")
+        # Names bound in a loop or a `with` stay there; after an `if`, only those bound on every branch count.
+        if isinstance(node, nodes.For):
+            walk(node.iter, bound)
+            inner = bound | {"loop"}
+            for part in (node.target, *([node.test] if node.test else ()), *node.body):
+                walk(part, inner)
+            for part in node.else_:
+                walk(part, set(bound))
+            return
+        if isinstance(node, nodes.With):
+            for value in node.values:
+                walk(value, bound)
+            inner = set(bound)
+            for part in (*node.targets, *node.body):
+                walk(part, inner)
+            return
+        if isinstance(node, nodes.If):
+            walk(node.test, bound)
+            outcomes = []
+            for test, body in [(None, node.body), *((alt.test, alt.body) for alt in node.elif_), (None, node.else_)]:
+                branch = set(bound)
+                for part in ([test] if test is not None else []) + list(body):
+                    walk(part, branch)
+                outcomes.append(branch)
+            bound |= set.intersection(*outcomes)
+            return
+        if isinstance(node, nodes.Assign):  # what is assigned is read before the name is bound
+            walk(node.node, bound)
+            walk(node.target, bound)
+            return
+        if isinstance(node, nodes.AssignBlock):
+            for part in (*node.body, *([node.filter] if node.filter else ())):
+                walk(part, bound)
+            walk(node.target, bound)
+            return
+        for child in node.iter_child_nodes():
+            walk(child, bound)
+
+    bound = set(keys)
+    for part in block.body:
+        walk(part, bound)
 
 
 def _rebinds_t(tree: nodes.Template) -> bool:
@@ -231,6 +309,7 @@ def make_environment(templates: list[Path]) -> jinja2.Environment:
     env.globals["href"] = _href
     env.globals["asset"] = _asset
     env.globals["lang_attr"] = _lang_attr
+    env.globals["memo"] = _memo
     env.globals["t"] = lambda text, **values: _current().t(text, **values)
     env.globals["tn"] = lambda one, many, n, shown=None, **values: _current().tn(one, many, n, shown, **values)
     env.filters["num"] = lambda n: _current().number(n)
@@ -301,12 +380,92 @@ def _asset(name: str) -> str:
     return urls.relative(_CURRENT_PAGE.get(), urls.asset(name))
 
 
-def render_page(env: jinja2.Environment, page: Page, values: dict[str, Any] | None = None) -> str:
-    """One page's HTML (`values`: its context, when already made); template mistakes become a Problem naming
-    the template line."""
+class PageBlocks:
+    """The `{% call memo(keys...) %}` blocks of one page render: each block's output is looked up, by a digest
+    of the block (its template's source and line), the page's language and its keys, in the page's last
+    rendering (`previous`, when a build kept where its blocks were: quipu.blocks), and rendered only if it is
+    not there. A block may read nothing but its keys and the site-wide functions and filters (the template
+    check makes sure), and links are relative to the page, which is the same page, so the kept text is what
+    rendering would give: a long list re-rendered after a one-event edit copies all its other items.
+
+    Each block made at the top level is recorded by its key, the start of its bytes, their length and a
+    digest, not by its text (at 20,000 events, the text of a list's items is tens of MB), so that `spans` can
+    tell where each one is in the page's bytes for the next build."""
+
+    def __init__(self, digest: Callable[[Any], Any], previous: Callable[[bytes], str | None] | None = None) -> None:
+        self.digest = digest
+        self.previous = previous
+        self.made: list[tuple[bytes | None, bytes, int, bytes]] = []
+        self.copied = 0
+        self._depth = 0
+        self._where: bytes | None = None
+
+    def key(self, block: str, keys: tuple[Any, ...]) -> bytes | None:
+        try:
+            if self._where is None:
+                self._where = hashlib.blake2b(pickle.dumps(self.digest(_current()), 5), digest_size=16).digest()
+            parts = [self.digest(k) for k in keys]
+            return hashlib.blake2b(pickle.dumps((block, self._where, parts), 5), digest_size=16).digest()
+        except Unfingerprintable:
+            return None
+
+    def block(self, block: str, keys: tuple[Any, ...], caller: Callable[[], str]) -> str:
+        if self._depth:  # inside another block: only the outermost is kept
+            return caller()
+        key = self.key(block, keys)
+        found = self.previous(key) if key is not None and self.previous is not None else None
+        if found is not None:
+            html: str = Markup(found)
+            self.copied += 1
+        else:
+            self._depth += 1
+            try:
+                html = caller()
+            finally:
+                self._depth -= 1
+        data = html.encode("utf-8")
+        self.made.append((key, data[:64], len(data), hashlib.blake2b(data, digest_size=8).digest()))
+        return html
+
+    def spans(self, page: bytes) -> list[tuple[bytes, int, int]]:
+        """Where each recorded block is in the page's bytes (in order: blocks are written as they are made)."""
+        found: list[tuple[bytes, int, int]] = []
+        at = 0
+        for key, head, length, check in self.made:
+            if not length:
+                continue
+            start, tries = page.find(head, at), 0
+            while start >= 0 and hashlib.blake2b(page[start : start + length], digest_size=8).digest() != check:
+                tries += 1
+                start = page.find(head, start + 1) if tries < 8 else -1
+            if start < 0:  # not written where it was made (kept in a variable, shown later): not kept
+                continue
+            if key is not None:
+                found.append((key, start, length))
+            at = start + length
+        return found
+
+
+_BLOCKS: ContextVar[PageBlocks | None] = ContextVar("blocks", default=None)
+
+
+def _memo(*keys: Any, caller: Any, _block: str = "") -> Any:
+    """`{% call memo(e, places) %}...{% endcall %}` (see PageBlocks); outside a build's page render, it renders."""
+    blocks = _BLOCKS.get()
+    if blocks is None:
+        return caller()
+    return blocks.block(_block, keys, caller)
+
+
+def render_page(
+    env: jinja2.Environment, page: Page, values: dict[str, Any] | None = None, blocks: PageBlocks | None = None
+) -> str:
+    """One page's HTML (`values`: its context, when already made; `blocks`: where its memo blocks are looked up
+    and recorded); template mistakes become a Problem naming the template line."""
     token = _CURRENT_PAGE.set(page.url)
     locale = page.locale or _current()
     locale_token = _LOCALE.set(locale)
+    blocks_token = _BLOCKS.set(blocks)
     try:
         template = (localized(env, page.locale) if page.locale else env).get_template(page.template)
         return template.render(
@@ -334,6 +493,7 @@ def render_page(env: jinja2.Environment, page: Page, values: dict[str, Any] | No
     finally:
         _CURRENT_PAGE.reset(token)
         _LOCALE.reset(locale_token)
+        _BLOCKS.reset(blocks_token)
 
 
 def _template_position(exc: BaseException, fallback: str) -> tuple[str, int]:
