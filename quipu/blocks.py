@@ -47,9 +47,9 @@ class BlockStore(ProcessStore):
         super().__init__(folder / "blocks.sqlite", tool)
         self.read = read  # False (build --clean): use nothing kept, but keep what this build makes
 
-    def previous(self, rel: str, path: Path) -> Callable[[bytes], str | None] | None:
-        """The blocks of the page `rel` as its last build wrote them to `path`, by key; None if not kept or
-        if the file is no longer what was written."""
+    def previous(self, rel: str, path: Path) -> Callable[[bytes], memoryview | None] | None:
+        """The blocks of the page `rel` as its last build wrote them to `path` (their UTF-8 bytes), by key; None
+        if not kept or if the file is no longer what was written."""
         row = self._one("SELECT hash, spans FROM page WHERE file = ?", (rel,)) if self.read else None
         if row is None:
             return None
@@ -60,16 +60,12 @@ class BlockStore(ProcessStore):
             return None
         if spans is None or content_hash(data) != row[0]:
             return None
+        view = memoryview(data)
         where = {key: (start, start + length) for key, start, length in spans if start + length <= len(data)}
 
-        def find(key: bytes) -> str | None:
+        def find(key: bytes) -> memoryview | None:
             span = where.get(key)
-            if span is None:
-                return None
-            try:
-                return data[span[0] : span[1]].decode("utf-8")
-            except UnicodeDecodeError:
-                return None
+            return None if span is None else view[span[0] : span[1]]
 
         return find
 

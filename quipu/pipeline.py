@@ -480,10 +480,10 @@ def _make_page(job: _PageJob, page: Page) -> Made:
     store = job.blocks
     # The page's last rendering, if kept (update.old is empty when the output holds a link: never followed)
     previous = store.previous(rel, update.out / rel) if store is not None and rel in update.old else None
-    blocks = PageBlocks(job.digest, previous)
+    blocks = PageBlocks(job.digest, previous, many=MANY_BLOCKS) if store is not None else None
     data = render_page(job.env, page, values, blocks).encode("utf-8")
     digest = content_hash(data)
-    if store is not None and len(blocks.made) >= MANY_BLOCKS:
+    if store is not None and blocks is not None and len(blocks.made) >= MANY_BLOCKS:
         store.put(rel, digest, blocks.spans(data))
     staged = update.differs(rel, digest)
     if staged:

@@ -388,14 +388,18 @@ class PageBlocks:
     check makes sure), and links are relative to the page, which is the same page, so the kept text is what
     rendering would give: a long list re-rendered after a one-event edit copies all its other items.
 
-    Each block made at the top level is recorded by its key, the start of its bytes, their length and a
-    digest, not by its text (at 20,000 events, the text of a list's items is tens of MB), so that `spans` can
-    tell where each one is in the page's bytes for the next build."""
+    Each block made at the top level is recorded, so that `spans` can tell where each one is in the page's
+    bytes for the next build: as its text while the page has fewer than `many` blocks (most pages, which are
+    not kept), then by the start of its bytes, their length and a digest (at 20,000 events, the text of a
+    list's items is tens of MB). Keys are digested only for a page that has `many` blocks, or to look one up."""
 
-    def __init__(self, digest: Callable[[Any], Any], previous: Callable[[bytes], str | None] | None = None) -> None:
+    def __init__(
+        self, digest: Callable[[Any], Any], previous: Callable[[bytes], memoryview | None] | None = None, many: int = 0
+    ) -> None:
         self.digest = digest
         self.previous = previous
-        self.made: list[tuple[bytes | None, bytes, int, bytes]] = []
+        self.many = many
+        self.made: list[tuple[Any, ...]] = []
         self.copied = 0
         self._depth = 0
         self._where: bytes | None = None
@@ -412,30 +416,50 @@ class PageBlocks:
     def block(self, block: str, keys: tuple[Any, ...], caller: Callable[[], str]) -> str:
         if self._depth:  # inside another block: only the outermost is kept
             return caller()
-        key = self.key(block, keys)
-        found = self.previous(key) if key is not None and self.previous is not None else None
-        if found is not None:
-            html: str = Markup(found)
-            self.copied += 1
+        if self.previous is not None:
+            key = self.key(block, keys)
+            found = self.previous(key) if key is not None else None
+            if found is not None:
+                try:
+                    copy = Markup(str(found, "utf-8"))
+                except UnicodeDecodeError:  # not where a block can be: render it
+                    copy = None
+                if copy is not None:
+                    self.copied += 1
+                    self.made.append((key, bytes(found[:64]), len(found), found))
+                    return copy
         else:
-            self._depth += 1
-            try:
-                html = caller()
-            finally:
-                self._depth -= 1
-        data = html.encode("utf-8")
-        self.made.append((key, data[:64], len(data), hashlib.blake2b(data, digest_size=8).digest()))
+            key = None
+        self._depth += 1
+        try:
+            html = caller()
+        finally:
+            self._depth -= 1
+        if len(self.made) < self.many:
+            self.made.append((block, keys, html))  # digested only if the page turns out long
+            if len(self.made) == self.many:
+                self.made = [made if len(made) == 4 else self._digested(*made) for made in self.made]
+        else:
+            self.made.append(self._digested(block, keys, html, key))
         return html
+
+    def _digested(self, block: str, keys: tuple[Any, ...], html: str, key: bytes | None = None) -> tuple[Any, ...]:
+        data = html.encode("utf-8")
+        if key is None:
+            key = self.key(block, keys)
+        return (key, data[:64], len(data), hashlib.blake2b(data, digest_size=8).digest())
 
     def spans(self, page: bytes) -> list[tuple[bytes, int, int]]:
         """Where each recorded block is in the page's bytes (in order: blocks are written as they are made)."""
         found: list[tuple[bytes, int, int]] = []
         at = 0
-        for key, head, length, check in self.made:
+        view = memoryview(page)
+        for made in self.made if len(self.made) >= self.many else ():
+            key, head, length, check = made
             if not length:
                 continue
             start, tries = page.find(head, at), 0
-            while start >= 0 and hashlib.blake2b(page[start : start + length], digest_size=8).digest() != check:
+            while start >= 0 and not _is_block(view, start, length, check):
                 tries += 1
                 start = page.find(head, start + 1) if tries < 8 else -1
             if start < 0:  # not written where it was made (kept in a variable, shown later): not kept
@@ -444,6 +468,13 @@ class PageBlocks:
                 found.append((key, start, length))
             at = start + length
         return found
+
+
+def _is_block(page: memoryview, start: int, length: int, check: bytes | memoryview) -> bool:
+    """Whether the block is at `start`: its bytes (a copied block's) or their digest (a rendered one's)."""
+    if isinstance(check, memoryview):
+        return page[start : start + length] == check
+    return hashlib.blake2b(page[start : start + length], digest_size=8).digest() == check
 
 
 _BLOCKS: ContextVar[PageBlocks | None] = ContextVar("blocks", default=None)

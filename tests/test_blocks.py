@@ -76,7 +76,7 @@ def test_kept_blocks_give_the_same_page_as_rendering_them(tmp_path: Path) -> Non
     data = render.render_page(env, page, values, first).encode()
     spans = first.spans(data)
     assert len(spans) == 50 and all(data[s : s + n].startswith(b"<li>") for _, s, n in spans)
-    where = {key: data[s : s + n].decode() for key, s, n in spans}
+    where = {key: memoryview(data)[s : s + n] for key, s, n in spans}
 
     edited = [*values["items"][:10], "a-new-one", *values["items"][11:]]
     again = render.PageBlocks(Digester(quipu.pipeline.FINGERPRINT_TYPES), where.get)
@@ -156,3 +156,15 @@ def test_spans_are_refused_when_they_do_not_match_their_checksum() -> None:
     assert blocks._unpacked(packed) == [(b"k" * 16, 0, 10), (b"j" * 16, 10, 5)]
     assert blocks._unpacked(packed[:-1]) is None
     assert blocks._unpacked(packed[:16] + bytes(len(packed) - 16)) is None
+
+
+def test_only_a_page_with_many_blocks_has_them_recorded(tmp_path: Path) -> None:
+    env = _environment(tmp_path, LIST)
+    page, values = _page([f"event-{i}" for i in range(10)])
+    short = render.PageBlocks(Digester(quipu.pipeline.FINGERPRINT_TYPES), many=11)
+    assert short.spans(render.render_page(env, page, values, short).encode()) == []
+    long = render.PageBlocks(Digester(quipu.pipeline.FINGERPRINT_TYPES), many=10)
+    data = render.render_page(env, page, values, long).encode()
+    assert [data[s : s + n] for _, s, n in long.spans(data)] == [
+        f'<li><a href="{e}/">{e.upper()}</a> killed</li>'.encode() for e in values["items"]
+    ]
