@@ -426,7 +426,7 @@ class PageBlocks:
                     copy = None
                 if copy is not None:
                     self.copied += 1
-                    self.made.append((key, bytes(found[:64]), len(found), found))
+                    self._add((key, bytes(found[:64]), len(found), found))
                     return copy
         else:
             key = None
@@ -435,13 +435,14 @@ class PageBlocks:
             html = caller()
         finally:
             self._depth -= 1
-        if len(self.made) < self.many:
-            self.made.append((block, keys, html))  # digested only if the page turns out long
-            if len(self.made) == self.many:
-                self.made = [made if len(made) == 4 else self._digested(*made) for made in self.made]
-        else:
-            self.made.append(self._digested(block, keys, html, key))
+        # Recorded as its text while the page is short (digested only if the page turns out long).
+        self._add((block, keys, html) if len(self.made) < self.many else self._digested(block, keys, html, key))
         return html
+
+    def _add(self, made: tuple[Any, ...]) -> None:
+        self.made.append(made)
+        if len(self.made) == self.many:  # long from now on: what was recorded as text is digested
+            self.made = [each if len(each) == 4 else self._digested(*each) for each in self.made]
 
     def _digested(self, block: str, keys: tuple[Any, ...], html: str, key: bytes | None = None) -> tuple[Any, ...]:
         data = html.encode("utf-8")

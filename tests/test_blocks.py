@@ -168,3 +168,21 @@ def test_only_a_page_with_many_blocks_has_them_recorded(tmp_path: Path) -> None:
     assert [data[s : s + n] for _, s, n in long.spans(data)] == [
         f'<li><a href="{e}/">{e.upper()}</a> killed</li>'.encode() for e in values["items"]
     ]
+
+
+@pytest.mark.parametrize("new", [0, 4, 9])
+def test_a_page_becomes_long_on_a_copied_block_or_a_rendered_one(tmp_path: Path, new: int) -> None:
+    env = _environment(tmp_path, LIST)
+    page, values = _page([f"event-{i}" for i in range(10)])
+    first = render.PageBlocks(Digester(quipu.pipeline.FINGERPRINT_TYPES), many=5)
+    data = render.render_page(env, page, values, first).encode()
+    where = {key: memoryview(data)[s : s + n] for key, s, n in first.spans(data)}
+    edited = list(values["items"])
+    edited[new] = "a-new-one"
+    again = render.PageBlocks(Digester(quipu.pipeline.FINGERPRINT_TYPES), where.get, many=5)
+    text = render.render_page(env, page, {"items": edited}, again)
+    assert text == render.render_page(env, page, {"items": edited}) and again.copied == 9
+    spans = again.spans(text.encode())
+    assert [text.encode()[s : s + n] for _, s, n in spans] == [
+        f'<li><a href="{e}/">{e.upper()}</a> killed</li>'.encode() for e in edited
+    ]
