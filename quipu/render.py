@@ -408,7 +408,10 @@ class PageBlocks:
         try:
             if self._where is None:
                 self._where = hashlib.blake2b(pickle.dumps(self.digest(_current()), 5), digest_size=16).digest()
-            parts = [self.digest(k) for k in keys]
+            digest = self.digest
+            # A list key (an item's places) is taken as its items' digests, which last the build, instead of
+            # being digested whole each time: a country's page has one such list for each of its events.
+            parts = [("list", [digest(x) for x in k]) if type(k) is list else digest(k) for k in keys]
             return hashlib.blake2b(pickle.dumps((block, self._where, parts), 5), digest_size=16).digest()
         except Unfingerprintable:
             return None
