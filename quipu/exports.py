@@ -12,7 +12,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from . import urls
 from .corpus import Corpus
@@ -267,63 +267,46 @@ def dumps_streamed(head: dict[str, Any], key: str, items: Iterable[dict[str, Any
     return dumps_texts(head, key, (item_text(item) for item in items))
 
 
-def dumps_texts(head: dict[str, Any], key: str, texts: Iterable[str]) -> Iterator[bytes]:
-    """`dumps_streamed` with each item already written by `item_text` (perhaps by an earlier build)."""
+def dumps_texts(
+    head: dict[str, Any], key: str, texts: Iterable[str], laid_out: Callable[[int, int], None] | None = None
+) -> Iterator[bytes]:
+    """`dumps_streamed` with each item already written by `item_text` (perhaps by an earlier build).
+
+    `laid_out`, if given, is told before the first item is asked for where the items' bytes go: the first
+    one's start, and the bytes between one and the next."""
     placeholder = f"\n {json.dumps(key, ensure_ascii=False)}: []"
     document = json.dumps({**head, key: []}, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
     before, found, after = document.partition(placeholder)
     assert found, "the list's key is at the top level of the document"
+    opening, between = (before + found[:-1] + "\n  ").encode("utf-8"), b",\n  "
+    if laid_out is not None:
+        laid_out(len(opening), len(between))
     opened = False
     for text in texts:
-        yield ((before + found[:-1] + "\n  ") if not opened else ",\n  ").encode("utf-8") + text.encode("utf-8")
+        yield (opening if not opened else between) + text.encode("utf-8")
         opened = True
     yield (("\n ]" + after) if opened else (before + found + after)).encode("utf-8")
 
 
-# How a download gets the text of one event's part of it: (file, event slug, how to make it) -> text. The
-# build passes one that keeps each part across builds (quipu.pieces), by what it is made from.
-Memo = Callable[[str, str, Callable[[], str]], str]
+class Memo(Protocol):
+    """How a download gets the text of one event's part of it: (file, event slug, how to make it) -> text. The
+    build passes one that keeps each part across builds (quipu.pieces), by what it is made from; it is told
+    first where in its file each part's bytes go (`lay_out`), so that a later build can find them there."""
+
+    def __call__(self, name: str, slug: str, make: Callable[[], str]) -> str: ...
+
+    def lay_out(self, name: str, first: int, between: int) -> None: ...
 
 
-def no_memo(_name: str, _slug: str, make: Callable[[], str]) -> str:
-    return make()
+class _NoMemo:
+    def __call__(self, name: str, slug: str, make: Callable[[], str]) -> str:
+        return make()
+
+    def lay_out(self, name: str, first: int, between: int) -> None:
+        return None
 
 
-def piece_is_sound(name: str, slug: str, text: str) -> bool:
-    """Is this text one event's part of the download `name`, as this module writes it? (A part kept on disk
-    is checked before it is used: never trusted to hold only what this tool wrote.)"""
-    if name == urls.data("events.csv"):
-        try:
-            rows = list(csv.reader(io.StringIO(text)))
-        except csv.Error:
-            return False
-        return (
-            len(rows) == 1
-            and text.endswith("\n")
-            and rows[0][:1] == [slug]
-            and all(spreadsheet_text(cell) == cell for cell in rows[0])
-        )
-    try:
-        item = json.loads(text)
-    except ValueError:
-        return False
-    if not isinstance(item, dict):
-        return False
-    if name == urls.data("events.json"):
-        return item.get("slug") == slug
-    return item.get("unique_id") == slug and _plain_slide(item)  # a TimelineJS slide
-
-
-_SLIDE_TEXT = re.compile(r'<p>[^<>]*</p><p><a href="[^<>"]*">[^<>]*</a></p>')
-
-
-def _plain_slide(slide: dict[str, Any]) -> bool:
-    """A slide holds HTML in one field only, in the one shape timelinejs writes; every other text is plain."""
-    text = slide.get("text")
-    if not isinstance(text, dict) or not _SLIDE_TEXT.fullmatch(str(text.get("text", ""))):
-        return False
-    rest = json.dumps({**slide, "text": {**text, "text": ""}})
-    return "<" not in rest and ">" not in rest
+no_memo: Memo = _NoMemo()
 
 
 def export_files(editions: dict[str, Corpus], memo: Memo = no_memo) -> dict[str, bytes | Iterator[bytes]]:
@@ -406,7 +389,7 @@ def export_files(editions: dict[str, Corpus], memo: Memo = no_memo) -> dict[str,
         for p in sorted(corpus.periods.values(), key=lambda p: (p.series.slug, p.start.sort_key(), p.slug))
     ]
     files: dict[str, bytes | Iterator[bytes]] = {
-        name: dumps_texts(meta, "events", events),
+        name: dumps_texts(meta, "events", events, functools.partial(memo.lay_out, name)),
         urls.data("events.csv"): _events_csv(corpus, others, memo),
         urls.data("actors.json"): _dumps({**meta, "actors": actors}),
         urls.data("places.geojson"): _dumps({"type": "FeatureCollection", "features": features}),
@@ -427,6 +410,7 @@ def _events_csv(corpus: Corpus, others: dict[str, Corpus], memo: Memo = no_memo)
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([name for name, _doc in csv_columns(list(others))])
     name = urls.data("events.csv")
+    memo.lay_out(name, len(buffer.getvalue().encode("utf-8")), 0)
     text = buffer.getvalue() + "".join(
         memo(name, e.slug, functools.partial(_csv_row, corpus, others, e)) for e in corpus.events
     )

@@ -771,11 +771,15 @@ def _build(options: Options) -> tuple[Report, Built | None]:
                     store = None
                     memo: exports.Memo = exports.no_memo
                     if plan is not None:
-                        store = PieceStore(options.cache_folder(), tool, plan.outline, read=not options.clean)
+                        store = PieceStore(
+                            options.cache_folder(), tool, plan.outline, update.as_left, read=not options.clean
+                        )
                         memo = pieces_memo(store, digester, loaded.editions)
                     try:
                         for rel, data in data_files(loaded.editions, page_list, locales, memo):
                             update.write(rel, data, data_print)
+                            if store is not None:
+                                store.wrote(rel, update.files[rel][1])
                             exported_count += 1
                     finally:
                         if store is not None:

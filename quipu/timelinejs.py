@@ -100,5 +100,7 @@ def timeline_files(
     for locale in locales:
         corpus = editions[locale.code]
         name = urls.data(f"timelinejs.{locale.code}.json")
-        files[name] = dumps_texts(timeline_head(corpus), "events", _slides(corpus, locale, name, memo))
+        files[name] = dumps_texts(
+            timeline_head(corpus), "events", _slides(corpus, locale, name, memo), functools.partial(memo.lay_out, name)
+        )
     return files

@@ -121,9 +121,7 @@ def _write_atomic(path: Path, text: str, via: Path | None = None) -> None:
 Entry = tuple[str | None, str]  # (fingerprint, content hash)
 
 
-def read_manifest(
-    out: Path, tool: str
-) -> tuple[dict[str, Entry], dict[str, tuple[int, int]], dict[str, Any] | None]:
+def read_manifest(out: Path, tool: str) -> tuple[dict[str, Entry], dict[str, tuple[int, int]], dict[str, Any] | None]:
     """The last good build: rel → (fingerprint, content hash), rel → (size, mtime_ns) as it left each file,
     and what the build kept about how its outputs depend on its inputs (its plan, opaque here). All are empty
     when the manifest is missing, damaged or written by another version of the tool."""
@@ -628,6 +626,14 @@ class Update:
         except OSError:
             return False
         return self._stats.get(rel) == (st.st_size, st.st_mtime_ns)
+
+    def as_left(self, rel: str) -> tuple[Path, str] | None:
+        """The last build's file `rel` and the hash of its bytes (from the manifest), if it is still as that build
+        left it (same size and mtime); None for a fresh build (and for an output that holds a link)."""
+        old = self.old.get(rel)
+        if self.fresh or old is None or not self._intact(rel):
+            return None
+        return self.out / rel, old[1]
 
     def unchanged(self, rel: str, fingerprint: str | None) -> bool:
         """True (and the file is kept as it is) when the last build made `rel` from the same inputs."""

@@ -126,7 +126,7 @@ def test_hand_edited_and_stray_output_files_are_made_right(
     assert not (site / "stray.html").exists()
 
 
-@pytest.mark.parametrize("damage", ["entries.sqlite", "bodies.sqlite", "pieces.sqlite", MANIFEST])
+@pytest.mark.parametrize("damage", ["entries.sqlite", "bodies.sqlite", "parts.sqlite", MANIFEST])
 def test_damaged_caches_are_ignored_and_rebuilt(
     make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path, damage: str
 ) -> None:
