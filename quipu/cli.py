@@ -15,13 +15,13 @@ import traceback
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from . import __version__, scaffold
+from . import __version__
 from .errors import Problem, Report, github_annotation, json_text, problem_json
-from .pipeline import Options, build, load
-from .schema import SCHEMAS, base_url_problem, json_schema
-from .stats import coverage_problems, stats
-from .translations import TRANSLATION_SCHEMAS, translation_json_schema
+from .standing import Built, Options, begin
 from .writer import WriteRefused
+
+# The engine (quipu.pipeline and what it loads: Jinja, Markdown, the sanitiser, locale data) is imported only
+# by the commands that use it: a build whose last build stands (quipu.standing) never loads it.
 
 FORMATS = ("text", "json", "jsonl", "github")
 COMMANDS = ("build", "check", "serve", "new", "schema", "stats", "links", "init", "templates")
@@ -54,6 +54,8 @@ def _jobs(text: str) -> int:
 
 def _base_url(text: str) -> str:
     """--base-url: the same rule as base_url in site.yaml (it reaches every page, feed and sitemap)."""
+    from .schema import base_url_problem
+
     problem = base_url_problem("--base-url", text)
     if problem is not None:
         raise argparse.ArgumentTypeError(problem)
@@ -226,8 +228,13 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
 
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "new":
+        from . import scaffold
+
         return scaffold.run(args, out, err)
     if args.command == "schema":
+        from .schema import SCHEMAS, json_schema
+        from .translations import TRANSLATION_SCHEMAS, translation_json_schema
+
         args.out.mkdir(parents=True, exist_ok=True)
         schemas = {f"{kind}.schema.json": json_schema(kind) for kind in SCHEMAS}
         schemas.update(
@@ -303,6 +310,9 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     started = time.perf_counter()
     if args.command in ("check", "stats"):
+        from .pipeline import load
+        from .stats import coverage_problems, stats
+
         loaded = load(options)
         report = loaded.report
         if loaded.corpus is not None and (args.command == "stats" or args.stats):
@@ -318,7 +328,14 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         return _finish(report, args, out, err, what, started)
     try:
-        report, built = build(options)
+        start = begin(options)
+        built: Built | None
+        if start.standing is not None:
+            report, built = start.standing
+        else:
+            from .pipeline import build
+
+            report, built = build(options, start)
     except WriteRefused as exc:
         print(f"error: {exc}", file=err)
         return 1

@@ -12,24 +12,18 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib.metadata
 import pickle
-import sys
 from collections.abc import Callable, Iterable
 from datetime import date
 from enum import Enum
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
-from . import __version__
-
-PACKAGE = Path(__file__).resolve().parent
-LIBRARIES = ("jinja2", "markdown", "nh3", "babel", "pyyaml", "python-frontmatter", "pagefind", "cbor2")
+from .standing import tool_fingerprint as tool_fingerprint  # where it lives: no engine imports
 
 
 class Unfingerprintable(Exception):
@@ -42,20 +36,6 @@ def _h(*parts: bytes) -> bytes:
         digest.update(len(part).to_bytes(8, "little"))
         digest.update(part)
     return digest.digest()
-
-
-@cache
-def tool_fingerprint() -> str:
-    """This version of the tool: its code, its Python and the libraries that shape the output."""
-    parts = [__version__.encode(), sys.version.encode()]
-    for name in LIBRARIES:
-        try:
-            parts.append(f"{name}={importlib.metadata.version(name)}".encode())
-        except importlib.metadata.PackageNotFoundError:
-            parts.append(f"{name}=none".encode())
-    for source in sorted(PACKAGE.rglob("*.py")):
-        parts += [source.relative_to(PACKAGE).as_posix().encode(), source.read_bytes()]
-    return _h(*parts).hex()
 
 
 class Digester:

@@ -16,7 +16,6 @@ import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -28,8 +27,8 @@ from .corpus import Corpus, build_corpus, unknown_reference
 from .dates import PartialDate
 from .errors import Problem, Report, TemplateProblem
 from .feeds import feed_files
-from .fingerprint import Digester, Templates, Unfingerprintable, tool_fingerprint
-from .history import History, read_history, read_history_head
+from .fingerprint import Digester, Templates, Unfingerprintable
+from .history import History, read_history
 from .kinds import BY_SINGULAR, KINDS
 from .locales import Locale, collation_key
 from .maps import Basemap, load_basemap
@@ -42,6 +41,10 @@ from .render import PageBlocks, environment_for, load_locales, render_page, use_
 from .schema import Checked, validate, validate_all
 from .source import EntryCache, Exported, RawEntry, SourceFile, find_files, read_site_file, site_translation_languages
 from .specs import Ref
+from .standing import Built as Built  # these three live in quipu.standing, and are the pipeline's words too
+from .standing import Options as Options
+from .standing import Start, begin, tool_fingerprint
+from .standing import input_fingerprint as input_fingerprint
 from .text import (
     add_scanned_bodies,
     body_problems,
@@ -52,32 +55,7 @@ from .text import (
 )
 from .timelinejs import timeline_files
 from .translations import Bases, Translation, localize_entry, localize_site, validate_translation
-from .writer import Update, content_hash, recover, refuse_overlap, unchanged_build
-
-
-@dataclass(frozen=True)
-class Options:
-    content: Path = Path("content")
-    out: Path = Path("site")
-    templates: Path | None = None
-    base_url: str | None = None
-    repository: str | None = None  # overrides site.yaml's, e.g. from the deploy workflow
-    drafts: bool = False
-    strict: bool = False
-    search: bool = True  # build the Pagefind index (when installed)
-    workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
-    today: date = field(default_factory=date.today)
-    git_dates: bool = True  # dates last changed from git, for citations (tests of fixed output turn it off)
-    clean: bool = False  # ignore every cache and the last build's manifest: render and write everything
-    cache_dir: Path | None = None  # default: .cache/quipu beside the content folder
-    cache: EntryCache | None = field(default=None, compare=False)
-
-    def cache_folder(self) -> Path:
-        return self.cache_dir if self.cache_dir is not None else self.content.parent / ".cache" / "quipu"
-
-    def template_dirs(self) -> list[Path]:
-        """The project's templates (--templates, else ./templates when present) over the default theme."""
-        return theme.layers(self.templates if self.templates is not None else Path("templates"))
+from .writer import Update, content_hash
 
 
 @dataclass
@@ -368,17 +346,6 @@ def localized_corpus(corpus: Corpus, language: str, translations: dict[tuple[str
     return localized
 
 
-@dataclass
-class Built:
-    pages: int
-    files: int
-    notes: list[str] = field(default_factory=list)  # said once after the build (what was skipped and why)
-    rendered: int = 0  # pages rendered this build (their inputs changed)
-    unchanged: int = 0  # pages whose inputs did not change: not rendered, their files untouched
-    removed: int = 0  # files of the last build that no longer exist
-    written: int = 0  # files whose bytes changed
-
-
 PARALLEL_THRESHOLD = 400  # below this, starting workers costs more than it saves
 
 
@@ -622,42 +589,6 @@ def _search_index(update: Update, pages_changed: bool) -> Problem | None:
     return None
 
 
-def input_fingerprint(options: Options, tool: str) -> str | None:
-    """Everything a build reads, by name, size and modification time: content, templates, options, the tool,
-    today's date (checks depend on it) and the commit (dates last changed). None if it cannot be known."""
-    parts: list[str] = [tool]
-    settings = (
-        options.content.resolve(),
-        options.base_url,
-        options.repository,
-        options.drafts,
-        options.strict,
-        options.search and search.available(),
-        options.git_dates,
-        options.today.isoformat(),
-        [str(t.resolve()) for t in options.template_dirs()],
-    )
-    parts.append(repr(settings))
-    try:
-        for root in [options.content, *options.template_dirs()]:
-            for folder, dirs, names in os.walk(root):
-                dirs.sort()
-                # Folders by name, and links as links: adding a link (refused) must not replay a good build.
-                for name in dirs:
-                    parts.append(f"{folder}/{name}/\0{os.lstat(os.path.join(folder, name)).st_mode}")
-                for name in sorted(names):
-                    st = os.lstat(os.path.join(folder, name))
-                    parts.append(f"{folder}/{name}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}")
-    except OSError:
-        return None
-    if options.git_dates:
-        head = read_history_head(options.content)
-        if head is None:
-            return None
-        parts.append(head)
-    return content_hash("\n".join(parts).encode("utf-8", "surrogatepass"))
-
-
 def _outline(
     digest: Digester,
     loaded: Loaded,
@@ -689,35 +620,20 @@ def _standing(update: Update, before: reach.Plan | None, plan: reach.Plan | None
     return to_make
 
 
-def build(options: Options) -> tuple[Report, Built | None]:
-    """Validate, render and write; nothing replaces the output unless everything succeeded."""
+def build(options: Options, begun: Start | None = None) -> tuple[Report, Built | None]:
+    """Validate, render and write; nothing replaces the output unless everything succeeded. `begun`: what
+    quipu.standing.begin found for these options, if it was already asked (the command line asks first)."""
     try:
-        return _build(options)
+        return _build(options, begun)
     finally:
         gc.unfreeze()  # what _build froze once the content was read: a later build (serve) may collect it
 
 
-def _build(options: Options) -> tuple[Report, Built | None]:
-    # Before anything is read or written: a build must not replace what it reads, nor read what it writes.
-    refuse_overlap(
-        options.out,
-        [
-            ("content", options.content),
-            *(("templates", t) for t in options.template_dirs()),
-            ("cache", options.cache_folder()),
-        ],
-    )
-    recovered = recover(options.out)  # what a killed build left: finished or rolled back, and removed
-    tool = tool_fingerprint()
-    # Recorded by every build (a clean one too), so that the next build can tell that nothing changed.
-    inputs = None if options.cache is not None else input_fingerprint(options, tool)
-    if inputs is not None and not options.clean:
-        previous = unchanged_build(options.out, tool, inputs)
-        if previous is not None:  # nothing it reads has changed since the last good build: that build stands
-            report = Report()
-            report.extend(previous.problems)
-            built = Built(previous.pages, previous.files, recovered + previous.notes, 0, previous.pages, 0, 0)
-            return report, built
+def _build(options: Options, begun: Start | None) -> tuple[Report, Built | None]:
+    start = begun if begun is not None else begin(options)
+    if start.standing is not None:  # nothing it reads has changed since the last good build: that build stands
+        return start.standing
+    recovered, tool, inputs = start.recovered, start.tool, start.inputs
     loaded = load(options, freeze=True)  # unfrozen by build, when this build ends
     if loaded.corpus is None or loaded.report.failed(options.strict):
         return loaded.report, None

@@ -10,6 +10,8 @@ import pickle
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -230,6 +232,27 @@ def test_a_rebuild_with_nothing_changed_replays_the_last_report(
     (content / "events/1981/warned.md").write_text(event("Warned", "1981-02-02"))
     fixed = cli("build")
     assert fixed.problems == [] and _counts(fixed)[0] > 0
+
+
+def test_a_rebuild_with_nothing_changed_does_not_load_the_engine(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    make_site()
+    assert cli("build").code == 0
+    script = (
+        "import sys\n"
+        "from quipu.cli import main\n"
+        f"code = main(['build', '--templates', {str(ROOT / 'templates')!r}, '--no-search'])\n"
+        "engine = sorted(m for m in ('jinja2', 'markdown', 'nh3', 'babel', 'quipu.pipeline') if m in sys.modules)\n"
+        "print(code, engine)\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert _counts(Run(0, "", ran.stderr))[0] == 0, ran.stderr
+    assert ran.stdout.strip() == "0 []", ran.stdout  # replayed without importing Jinja, Markdown, ...
+    (tmp_path / "content/events/1980/first-action.md").write_text(event(body="Changed."))
+    ran = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert "quipu.pipeline" in ran.stdout  # a real change: the engine is loaded, and the page rendered
+    assert _counts(Run(0, "", ran.stderr))[0] > 0
 
 
 def test_fingerprints_are_the_same_in_worker_processes(

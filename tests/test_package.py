@@ -116,3 +116,19 @@ def test_a_wheel_in_a_fresh_environment_inits_and_builds(tmp_path: Path) -> None
         text=True,
     )
     assert str(env_dir) in located.stdout, "the theme must come from the installed package"
+
+
+# pyproject.toml's dependencies by the name they are imported as (None: optional at run time)
+IMPORTED_AS = {"pyyaml": "yaml", "python-frontmatter": "frontmatter", "pagefind": None}
+
+
+def test_the_modules_build_py_looks_for_are_the_projects_dependencies() -> None:
+    import re
+    import tomllib
+
+    from quipu import REQUIRED_MODULES
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    names = [re.match(r"[A-Za-z0-9_.-]+", requirement)[0].lower() for requirement in declared]  # type: ignore[index]
+    expected = [IMPORTED_AS.get(name, name) for name in names]
+    assert sorted(REQUIRED_MODULES) == sorted(m for m in expected if m is not None)
