@@ -7,11 +7,12 @@ import re
 import sqlite3
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quipu.markdown import FASTER_PATTERNS, Body, Renderer, faster, markdown_parser
+from quipu.markdown import FASTER_PATTERNS, Body, Renderer, faster, markdown_parser, plain_html
 from quipu.text import first_sentence, plain_text
 
 
@@ -187,3 +188,67 @@ def test_the_installed_python_markdown_has_the_patterns_that_are_replaced() -> N
     fast = faster(markdown_parser())
     for name, (_original, replacement) in FASTER_PATTERNS.items():
         assert fast.inlinePatterns[name].compiled_re.pattern == replacement
+
+
+_LETTERS = st.characters(whitelist_categories=("Lu", "Ll", "Lo", "Nd"))
+_WORDS = st.text(_LETTERS, min_size=1, max_size=8)
+_PUNCTUATION = st.sampled_from(
+    [" ", ", ", ". ", "; ", ": ", "? ", "! ", " (", ") ", "'", '"', " - ", " – ", "%", "/", "’", "“", "”"]
+)
+_URLS = st.one_of(
+    st.from_regex(r"(\.\./)*[a-z0-9-]{1,8}/([a-z0-9-]{1,8}/)?(#[a-z0-9-]{1,6})?", fullmatch=True),
+    st.from_regex(r"[a-zA-Z0-9./#?=%~+-]{1,16}", fullmatch=True).filter(lambda url: not url.startswith("//")),
+)
+_LINKS = st.builds(lambda text, url: f"[{text}]({url})", st.text(_LETTERS, min_size=1, max_size=6), _URLS)
+_LINES = st.builds(
+    lambda first, rest: first + "".join(rest),
+    _WORDS.filter(lambda w: not w[0].isdigit()),
+    st.lists(st.one_of(_WORDS, _PUNCTUATION, _LINKS), max_size=12),
+).filter(lambda line: not line.endswith(" "))
+PLAIN_BODIES = st.lists(st.lists(_LINES, min_size=1, max_size=3).map("\n".join), min_size=1, max_size=4).map(
+    "\n\n".join
+)
+
+
+@given(PLAIN_BODIES)
+@settings(max_examples=400, deadline=None)
+def test_a_body_of_plain_prose_is_made_as_python_markdown_and_the_sanitiser_make_it(body: str) -> None:
+    made = plain_html(body)
+    assert made is not None, body
+    assert made == Renderer().markdown_html(body)
+
+
+ABSOLUTE_LINKS = st.builds(
+    lambda body, url: f"{body} [x]({url})",
+    PLAIN_BODIES,
+    st.from_regex(r"(https?:|mailto:|javascript:)?//?[a-z.0-9]{0,8}"),
+)
+
+
+@given(
+    st.one_of(
+        MARKDOWN_TEXT,
+        st.text(alphabet="ab1 .,;:!?'\"()%/-–[]\n=#*_>|{}&<", max_size=60),
+        PLAIN_BODIES,
+        ABSOLUTE_LINKS,
+    )
+)
+@settings(max_examples=600, deadline=None)
+def test_a_body_is_made_directly_only_when_that_gives_what_python_markdown_gives(text: str) -> None:
+    made = plain_html(text)
+    if made is not None:
+        assert made == Renderer().markdown_html(text)
+
+
+def test_a_plain_body_skips_python_markdown_and_any_other_goes_through_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    renderer = Renderer()
+    converted: list[str] = []
+    convert = renderer.markdown_html
+    monkeypatch.setattr(renderer, "markdown_html", lambda source: converted.append(source) or convert(source))
+    link = lambda kind, slug: f"../../{kind}/{slug}/"  # noqa: E731
+    assert renderer.render("Plain words, and [a link](@actors/x).\n\nMore.", link) == (
+        '<p>Plain words, and <a href="../../actors/x/">a link</a>.</p>\n<p>More.</p>'
+    )
+    assert converted == []
+    assert renderer.render("Some *emphasis*.", link) == "<p>Some <em>emphasis</em>.</p>"
+    assert converted == ["Some *emphasis*."]
