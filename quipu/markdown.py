@@ -126,17 +126,21 @@ def faster(md: _markdown.Markdown) -> _markdown.Markdown:
 # (joined by a line break), each link an `<a href>`; the property tests in tests/test_markdown.py check that
 # for generated bodies. Made directly, such a body costs a twentieth as much. Anything else, down to one
 # character this does not know, goes through Python-Markdown as before.
-_WORD = r"[^\W_]"  # a letter or digit of any script
-_TEXT = rf"(?:{_WORD}|[ .,;:?'\"()%/\u2013\u2014\u2018\u2019\u201c\u201d-]|!(?!\[))"
+# Letters and digits of any script are \w less "_", which a plain body does not hold (checked first, so that
+# the classes can hold \w and match a run of text at once).
+_TEXT_RUN = r"[\w .,;:?'\"()%/\u2013\u2014\u2018\u2019\u201c\u201d-]++"
 # Relative links only (an internal link resolved): whether the sanitiser keeps an absolute one is its to say.
 _URL = r"(?!//)[A-Za-z0-9./#?=%~+-]+"
-_LINK_TEXT = rf"(?:{_WORD}|[ .,;:?'\"%/-])+"
-_PLAIN_LINK = re.compile(rf"\[({_LINK_TEXT})\]\(({_URL})\)")
-_PLAIN_LINE = re.compile(rf"(?:[^\W\d_]|[(\"'\u2018\u201c]|\[(?=[^\]]*\]\())(?:{_TEXT}|{_PLAIN_LINK.pattern})*")
+_PLAIN_LINK = re.compile(rf"\[([\w .,;:?'\"%/-]+)\]\(({_URL})\)")
+_PLAIN_LINE = re.compile(
+    rf"(?:[^\W\d]|[(\"'\u2018\u201c]|\[(?=[^\]]*\]\())(?:{_TEXT_RUN}|!(?!\[)|{_PLAIN_LINK.pattern})*+"
+)
 
 
 def plain_html(source: str) -> str | None:
     """The HTML of a body of plain prose (after its internal links were resolved), or None if it is not one."""
+    if "_" in source:
+        return None
     paragraphs = []
     for paragraph in re.split(r"\n{2,}", source.strip("\n")):
         lines = paragraph.split("\n")
