@@ -23,19 +23,12 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
+from .standing import parts_digest as _h
 from .standing import tool_fingerprint as tool_fingerprint  # where it lives: no engine imports
 
 
 class Unfingerprintable(Exception):
     """A value the digest cannot describe; the page is rendered every time."""
-
-
-def _h(*parts: bytes) -> bytes:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "little"))
-        digest.update(part)
-    return digest.digest()
 
 
 class Digester:
@@ -129,7 +122,7 @@ class Digester:
         """The digest of a dataclass with some of its fields taken as other values (not memoised)."""
         kind: type = type(value)
         parts = [self(replaced[f] if f in replaced else getattr(value, f)) for f in _field_names(kind)]
-        return _sealed(_name(kind), parts)
+        return sealed(_name(kind), parts)
 
     def whole_and_replacing(self, value: Any, replaced: dict[str, Any]) -> tuple[bytes, bytes]:
         """`(self(value), self.replacing(value, replaced))` for a dataclass, from one walk of the fields the two
@@ -141,7 +134,7 @@ class Digester:
         parts = [self(getattr(value, f)) for f in fields]
         other = [self(replaced[f]) if f in replaced else part for f, part in zip(fields, parts, strict=True)]
         name = _name(kind)
-        return _sealed(name, parts), _sealed(name, other)
+        return sealed(name, parts), sealed(name, other)
 
     def _compute(self, value: Any, kind: type) -> bytes:
         name = _name(kind)
@@ -168,13 +161,13 @@ class Digester:
                     parts = sorted(pickle.dumps(me(x), 5) for x in value)
                 else:
                     raise Unfingerprintable(f"cannot fingerprint a {kind.__qualname__}")
-        return _sealed(name, parts)
+        return sealed(name, parts)
 
 
 _LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
-def _sealed(name: bytes, parts: list[Any]) -> bytes:
+def sealed(name: bytes, parts: list[Any]) -> bytes:
     """The digest of a container: its type's name and its parts' digests (or plain values)."""
     return hashlib.blake2b(pickle.dumps((name, parts), 5), digest_size=16).digest()
 

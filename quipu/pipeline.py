@@ -44,7 +44,6 @@ from .specs import Ref
 from .standing import Built as Built  # these three live in quipu.standing, and are the pipeline's words too
 from .standing import Options as Options
 from .standing import Start, begin, tool_fingerprint
-from .standing import input_fingerprint as input_fingerprint
 from .text import (
     add_scanned_bodies,
     body_problems,
@@ -445,9 +444,9 @@ def _make_page(job: _PageJob, page: Page) -> Made:
     if update.unchanged(rel, fingerprint):
         return rel, fingerprint, update.files[rel][1], False, False, reads
     store = job.blocks
-    # The page's last rendering, if kept (update.old is empty when the output holds a link: never followed)
-    previous = store.previous(rel, update.out / rel) if store is not None and rel in update.old else None
-    blocks = PageBlocks(job.digest, previous, many=MANY_BLOCKS) if store is not None else None
+    blocks = None
+    if store is not None:  # the page's last rendering, if kept and its file is still as that build left it
+        blocks = PageBlocks(job.digest, store.previous(rel, update.as_left(rel)), many=MANY_BLOCKS)
     data = render_page(job.env, page, values, blocks).encode("utf-8")
     digest = content_hash(data)
     if store is not None and blocks is not None and len(blocks.made) >= MANY_BLOCKS:
@@ -467,10 +466,15 @@ def _make_slice(bounds: tuple[int, int]) -> tuple[Problem | None, list[Made]]:
             made.append(_make_page(_JOB, page))
         except TemplateProblem as exc:
             return exc.problem, made
-    bodies_flush()
-    if _JOB.blocks is not None:
-        _JOB.blocks.flush()
+    _flush_stores(_JOB)
     return None, made
+
+
+def _flush_stores(job: _PageJob) -> None:
+    """Write what this process rendered into the stores kept across builds (bodies, and blocks' places)."""
+    bodies_flush()
+    if job.blocks is not None:
+        job.blocks.flush()
 
 
 def _give_back_free_memory() -> None:
@@ -518,9 +522,7 @@ class _Pages:
                     self._record(made, staged_here=False)
             else:
                 self._record([_make_page(self.job, page) for page in self.job.pages], staged_here=True)
-                bodies_flush()
-                if self.job.blocks is not None:
-                    self.job.blocks.flush()
+                _flush_stores(self.job)
         finally:
             self.close()
 

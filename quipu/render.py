@@ -6,7 +6,6 @@ import hashlib
 import itertools
 import marshal
 import os
-import pickle
 import types
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
@@ -22,7 +21,7 @@ from markupsafe import Markup
 from . import hosts, urls
 from .dates import PartialDate
 from .errors import Problem, TemplateProblem, display_path
-from .fingerprint import Unfingerprintable
+from .fingerprint import Unfingerprintable, sealed
 from .i18n import Catalog, load_catalog
 from .locales import Locale
 from .model import Event, SiteConfig
@@ -407,12 +406,12 @@ class PageBlocks:
     def key(self, block: str, keys: tuple[Any, ...]) -> bytes | None:
         try:
             if self._where is None:
-                self._where = hashlib.blake2b(pickle.dumps(self.digest(_current()), 5), digest_size=16).digest()
+                self._where = sealed(b"memo-locale", [self.digest(_current())])
             digest = self.digest
             # A list key (an item's places) is taken as its items' digests, which last the build, instead of
             # being digested whole each time: a country's page has one such list for each of its events.
             parts = [("list", [digest(x) for x in k]) if type(k) is list else digest(k) for k in keys]
-            return hashlib.blake2b(pickle.dumps((block, self._where, parts), 5), digest_size=16).digest()
+            return sealed(b"memo", [block, self._where, parts])
         except Unfingerprintable:
             return None
 

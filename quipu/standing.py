@@ -107,6 +107,15 @@ def _search_available() -> bool:
     return search.available()
 
 
+def parts_digest(*parts: bytes) -> bytes:
+    """A digest of several byte strings, each length-prefixed (so that no two lists of parts share one)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.digest()
+
+
 @cache
 def tool_fingerprint() -> str:
     """This version of the tool: its code, its Python and the libraries that shape the output."""
@@ -118,11 +127,7 @@ def tool_fingerprint() -> str:
             parts.append(f"{name}=none".encode())
     for source in sorted(PACKAGE.rglob("*.py")):
         parts += [source.relative_to(PACKAGE).as_posix().encode(), source.read_bytes()]
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "little"))
-        digest.update(part)
-    return digest.hexdigest()
+    return parts_digest(*parts).hex()
 
 
 @dataclass
