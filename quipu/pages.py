@@ -113,6 +113,9 @@ class Page:
     alternates: tuple[Alternate, ...] = field(default=(), compare=False)
     lang: str = ""  # language of the page's own text when it falls back to another (an untranslated entry)
     about: Entry | None = field(default=None, compare=False)  # the entry the page is about (its fingerprint reads it)
+    # How many items the page lists (a place's events): what making it costs beyond a page's own, so that the
+    # build can share pages out among its workers evenly (quipu.pipeline).
+    weight: int = field(default=0, compare=False)
 
     def values(self) -> Context:
         """The template's context, made now if it is made lazily (each call makes it again)."""
@@ -175,6 +178,7 @@ class Edition(NamedTuple):
         context: Context | Callable[[], Context],
         title: str,
         entry: Entry | None = None,
+        weight: int = 0,
     ) -> Page:
         """A page at a language-neutral path, with the context every template shares (made when it is needed)."""
         locale = self.locale
@@ -192,6 +196,7 @@ class Edition(NamedTuple):
             alternates,
             lang,
             entry,
+            weight,
         )
 
     def _context(self, url: str, context: Context | Callable[[], Context], title: str, entry: Entry | None) -> Context:
@@ -290,7 +295,8 @@ def year_pages(ed: Edition) -> Iterator[Page]:
         }
 
     for i, y in enumerate(years):
-        yield ed.page(urls.year(y), "year.html", functools.partial(context, i, y), str(y))
+        weight = len(corpus.events_by_year[y])
+        yield ed.page(urls.year(y), "year.html", functools.partial(context, i, y), str(y), weight=weight)
 
 
 def all_events_page(ed: Edition) -> Iterator[Page]:
@@ -302,6 +308,7 @@ def all_events_page(ed: Edition) -> Iterator[Page]:
         "events.html",
         {"years": [(y, corpus.events_by_year[y]) for y in years], "total": len(corpus.events)},
         locale.t("All events"),
+        weight=len(corpus.events),
     )
 
 
@@ -410,7 +417,8 @@ def actor_pages(ed: Edition) -> Iterator[Page]:
 
     for actor in actors_sorted:
         path = urls.actor(actor.slug)
-        yield ed.page(path, "actor.html", functools.partial(context, actor, path), actor.name, actor)
+        weight = len(corpus.events_by_actor.get(actor.slug, [])) + len(corpus.events_attributed.get(actor.slug, []))
+        yield ed.page(path, "actor.html", functools.partial(context, actor, path), actor.name, actor, weight)
 
 
 def place_pages(ed: Edition) -> Iterator[Page]:
@@ -451,7 +459,8 @@ def place_pages(ed: Edition) -> Iterator[Page]:
 
     for place in places_sorted:
         path = urls.place(place.slug)
-        yield ed.page(path, "place.html", functools.partial(context, place, path), place.name, place)
+        weight = len(corpus.events_within_place.get(place.slug, []))
+        yield ed.page(path, "place.html", functools.partial(context, place, path), place.name, place, weight)
 
 
 def topic_pages(ed: Edition) -> Iterator[Page]:
@@ -476,7 +485,8 @@ def topic_pages(ed: Edition) -> Iterator[Page]:
         }
 
     for tag in sorted(corpus.events_by_tag):
-        yield ed.page(urls.tag(tag), "tag.html", functools.partial(context, tag), site.tag_name(tag))
+        weight = len(corpus.events_by_tag[tag])
+        yield ed.page(urls.tag(tag), "tag.html", functools.partial(context, tag), site.tag_name(tag), weight=weight)
 
 
 def period_pages(ed: Edition) -> Iterator[Page]:
@@ -513,6 +523,7 @@ def period_pages(ed: Edition) -> Iterator[Page]:
                 },
                 period.name,
                 period,
+                len(events),
             )
 
 

@@ -215,6 +215,32 @@ def _slices(count: int, workers: int) -> list[tuple[int, int]]:
     return [(i, min(i + size, count)) for i in range(0, count, size)]
 
 
+# What making a page costs, in items of a list: an event page takes about as long as ten items of a long
+# list (0.8 ms against 75 us at 20,000 events).
+PAGE_COST = 10
+
+
+def heaviest_first(pages: list[Page]) -> list[Page]:
+    """The pages in the order the workers take them: those that list the most first, so that the last to be
+    made are small ones, and no worker is left making a long list while the other waits."""
+    return sorted(pages, key=lambda page: -page.weight)
+
+
+def _shares(pages: list[Page], workers: int) -> list[tuple[int, int]]:
+    """(start, stop) bounds of pages, eight a worker, each about as costly to make (see PAGE_COST)."""
+    costs = [PAGE_COST + page.weight for page in pages]
+    target = max(1, -(-sum(costs) // (workers * 8)))
+    bounds, start, held = [], 0, 0
+    for i, cost in enumerate(costs):
+        held += cost
+        if held >= target:
+            bounds.append((start, i + 1))
+            start, held = i + 1, 0
+    if start < len(costs):
+        bounds.append((start, len(costs)))
+    return bounds
+
+
 READ_AHEAD_THRESHOLD = 200  # files to read and validate; below this, starting workers costs more than it saves
 
 _READING: tuple[EntryCache, list[SourceFile], str, SiteConfig, date] | None = None
@@ -505,7 +531,7 @@ class _Pages:
             # so copy) the memory they share with this process just by collecting (build unfreezes them).
             gc.freeze()
             _give_back_free_memory()
-            slices = _slices(len(pages), workers)
+            slices = _shares(pages, workers)
             try:
                 self._pool = mp.get_context("fork").Pool(workers)  # the workers are forked here
             finally:
@@ -674,7 +700,7 @@ def _build(options: Options, begun: Start | None) -> tuple[Report, Built | None]
             plan = None
             if before is not None:
                 plan = _outline(digester, loaded, rest, outlines, names)
-            to_make = _standing(update, before, plan, page_list)
+            to_make = heaviest_first(_standing(update, before, plan, page_list))
             blocks = BlockStore(options.cache_folder(), tool, read=not options.clean)
             job = _PageJob(to_make, env, update, tool, digester, fingerprints, names, blocks)
             pages = _Pages(job, options.workers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -388,3 +389,49 @@ def test_what_a_build_read_is_collectable_again_when_it_ends(
     monkeypatch.setattr(quipu.pipeline, "plan_pages", lambda *a, **k: (_ for _ in ()).throw(OSError("disk")))
     assert cli("build", "--jobs", jobs).code != 0  # an error the command reports as a sentence
     assert gc.get_freeze_count() == 0
+
+
+def test_pages_that_list_the_most_are_made_first_in_shares_of_about_the_same_cost() -> None:
+    """A long list made last would leave one worker making it while the other waits."""
+    from quipu.pages import Page
+    from quipu.pipeline import PAGE_COST, _shares, heaviest_first
+
+    weights = [0, 0, 3000, 0, 40, *[0] * 300, 7, 0]
+    pages = [Page(f"p{i}/", "t.html", {}, weight=w) for i, w in enumerate(weights)]
+    ordered = heaviest_first(pages)
+    assert [p.weight for p in ordered[:3]] == [3000, 40, 7]
+    assert ordered[3:] == [p for p in pages if not p.weight]  # the others as they were
+    bounds = _shares(ordered, 2)
+    assert bounds[0] == (0, 1)  # the long list alone, taken first
+    assert bounds[-1][1] == len(pages)
+    assert all(a[1] == b[0] and a[0] < a[1] for a, b in itertools.pairwise(bounds))
+    costs = [sum(PAGE_COST + p.weight for p in ordered[a:b]) for a, b in bounds]
+    target = -(-sum(costs) // 16)
+    assert len(bounds) <= 16
+    assert all(target <= cost < target + PAGE_COST for cost in costs[1:-1])  # each closed by its last page
+    assert costs[-1] < target + PAGE_COST
+
+
+def test_a_page_weighs_as_many_items_as_it_lists(make_site: Callable[..., Path]) -> None:
+    from .conftest import ROOT
+
+    content = make_site()
+    loaded = quipu.pipeline.load(quipu.pipeline.Options(content=content, templates=ROOT / "templates", git_dates=False))
+    assert loaded.corpus is not None
+    locales = quipu.pipeline.load_locales([ROOT / "templates"], loaded.corpus.site)
+    pages = quipu.pipeline.plan_pages(loaded.editions, locales)
+    seen = set()
+    for page in pages:
+        values = page.values()
+        if page.template in ("year.html", "place.html", "tag.html", "period.html"):
+            assert page.weight == len(values["events"]), page.url
+        elif page.template == "actor.html":
+            assert page.weight == len(values["events"]) + len(values["attributed"]), page.url
+        elif page.template == "events.html":
+            assert page.weight == values["total"] == len(loaded.corpus.events)
+        else:
+            assert page.weight == 0, page.url
+        seen.add(page.template)
+        assert page.weight >= 0
+    assert {"year.html", "place.html", "actor.html", "events.html", "event.html"} <= seen
+    assert any(page.weight for page in pages)
