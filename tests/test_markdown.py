@@ -252,3 +252,12 @@ def test_a_plain_body_skips_python_markdown_and_any_other_goes_through_it(monkey
     assert converted == []
     assert renderer.render("Some *emphasis*.", link) == "<p>Some <em>emphasis</em>.</p>"
     assert converted == ["Some *emphasis*."]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["!", "[", "]", "(", ")", "![", "](", "a", " ", "\n", "é"]), max_size=40).map("".join))
+def test_links_are_found_as_the_optional_bang_pattern_finds_them(text: str) -> None:
+    from quipu.text import _MD_LINK
+
+    written_plainly = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+    assert _MD_LINK.sub(r"\1", text) == written_plainly.sub(r"\1", text)
