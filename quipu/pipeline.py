@@ -226,6 +226,18 @@ def heaviest_first(pages: list[Page]) -> list[Page]:
     return sorted(pages, key=lambda page: -page.weight)
 
 
+def _cost(pages: list[Page]) -> int:
+    """What making these pages costs, in items of a list (see PAGE_COST)."""
+    return sum(PAGE_COST + page.weight for page in pages)
+
+
+def use_workers(pages: list[Page], workers: int) -> bool:
+    """Whether to make these pages in worker processes, while this one makes the downloads. Counted in work,
+    not pages: the sixteen pages a one-event edit makes at 20,000 events include two lists of every event,
+    which two workers make in about half the time (and the downloads are made meanwhile)."""
+    return workers > 1 and _cost(pages) >= PARALLEL_THRESHOLD * PAGE_COST and "fork" in mp.get_all_start_methods()
+
+
 def _shares(pages: list[Page], workers: int) -> list[tuple[int, int]]:
     """(start, stop) bounds of pages, eight a worker, each about as costly to make (see PAGE_COST)."""
     costs = [PAGE_COST + page.weight for page in pages]
@@ -371,7 +383,7 @@ def localized_corpus(corpus: Corpus, language: str, translations: dict[tuple[str
     return localized
 
 
-PARALLEL_THRESHOLD = 400  # below this, starting workers costs more than it saves
+PARALLEL_THRESHOLD = 400  # pages' worth of work (see PAGE_COST) below which starting workers costs more than it saves
 
 
 def plan_pages(
@@ -524,7 +536,7 @@ class _Pages:
         self._pool: Any = None
         self._results: Iterator[tuple[Problem | None, list[Made]]] | None = None
         pages = job.pages
-        if workers > 1 and len(pages) >= PARALLEL_THRESHOLD and "fork" in mp.get_all_start_methods():
+        if use_workers(pages, workers):
             global _JOB
             _JOB = job
             # Objects made so far are left out of the collector's scans, so the workers do not write to (and

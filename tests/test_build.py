@@ -435,3 +435,16 @@ def test_a_page_weighs_as_many_items_as_it_lists(make_site: Callable[..., Path])
         assert page.weight >= 0
     assert {"year.html", "place.html", "actor.html", "events.html", "event.html"} <= seen
     assert any(page.weight for page in pages)
+
+
+def test_a_few_pages_are_made_in_workers_only_when_they_list_many_items() -> None:
+    """An edit's few pages include long lists at a large site; at a small one they are made in the process."""
+    from quipu.pages import Page
+    from quipu.pipeline import PAGE_COST, PARALLEL_THRESHOLD, use_workers
+
+    light = [Page(f"p{i}/", "t.html", {}) for i in range(16)]
+    assert not use_workers(light, 2)
+    heavy = [*light, Page("events/", "events.html", {}, weight=PARALLEL_THRESHOLD * PAGE_COST)]
+    assert use_workers(heavy, 2)
+    assert not use_workers(heavy, 1)
+    assert use_workers([Page(f"p{i}/", "t.html", {}) for i in range(PARALLEL_THRESHOLD)], 2)
