@@ -550,6 +550,7 @@ class Update:
         check_output(out)
         # The real folder: a link named by --out stays a link to it, and staging happens beside the folder.
         self.out = Path(os.path.realpath(out))
+        self._out_prefix = str(self.out) + os.sep  # `_intact` joins strings: a Path per page was most of its time
         self.tool = tool
         self.out.parent.mkdir(parents=True, exist_ok=True)
         # Builds into one folder take turns: the second waits, then starts from what the first left.
@@ -622,7 +623,7 @@ class Update:
     def _intact(self, rel: str) -> bool:
         """Is the file still as the last build left it (same size and mtime)? Edited by hand: make it again."""
         try:
-            st = os.lstat(self.out / rel)
+            st = os.lstat(self._out_prefix + rel)
         except OSError:
             return False
         return self._stats.get(rel) == (st.st_size, st.st_mtime_ns)
