@@ -261,10 +261,9 @@ def link_to(entry: Entry, locale: Locale) -> Link:
 
 def timeline_page(ed: Edition) -> Iterator[Page]:
     corpus, site, events = ed.corpus, ed.corpus.site, ed.corpus.events
-    yield ed.page(
-        urls.home(),
-        "index.html",
-        {
+
+    def context() -> Context:  # made when the page is made: a build after an edit often keeps it as it is
+        return {
             "decades": _decades(corpus),
             "strip": _strip(corpus),
             "strip_series": next(iter(site.period_series.values()), ""),
@@ -272,9 +271,9 @@ def timeline_page(ed: Edition) -> Iterator[Page]:
             "intro_html": Body(site.intro or "", Linker(ed.locale.prefix, ed.locale.prefix)),
             "total_deaths": deaths(events),
             "counts": _counts(corpus),
-        },
-        site.title,
-    )
+        }
+
+    yield ed.page(urls.home(), "index.html", context, site.title)
 
 
 def year_pages(ed: Edition) -> Iterator[Page]:
