@@ -43,18 +43,23 @@ class History:
 
 def _relative(root: str, entry_path: str) -> str:
     """Resolved by its folder (entry files are never links: the content walker refuses them), so a site's
-    thousands of files cost a few hundred resolutions."""
+    thousands of files cost a few hundred resolutions, and each page only joins two strings."""
     folder, name = os.path.split(entry_path)
-    try:
-        return (_resolved_folder(os.path.abspath(folder)) / name).relative_to(root).as_posix()
-    except ValueError:
+    within = _folder_within(root, os.path.abspath(folder))
+    if within is None:
         return Path(entry_path).as_posix()
+    return f"{within}/{name}" if within else name
 
 
 @lru_cache(maxsize=4096)
-def _resolved_folder(folder: str) -> Path:
-    """An absolute folder with its links resolved (kept: the same few folders hold every entry)."""
-    return Path(folder).resolve()
+def _folder_within(root: str, folder: str) -> str | None:
+    """An absolute folder, its links resolved, relative to root (as posix, "" for root itself); None if it is
+    not within root (kept: the same few folders hold every entry)."""
+    try:
+        within = Path(folder).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
+    return "" if within == "." else within
 
 
 def _git(folder: Path, *args: str) -> str | None:

@@ -141,3 +141,25 @@ def test_old_slugs_redirect_in_every_language(
         assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
     sitemap = (tmp_path / "site/sitemap.xml").read_text(encoding="utf-8")
     assert "first-attack" not in sitemap and "events/first-action/" in sitemap
+
+
+def test_an_entry_file_is_named_relative_to_the_content_folder_its_links_resolved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a correction link and a citation date look a file up by; the content folder may be reached by a link."""
+    from quipu.history import History
+
+    content = tmp_path / "site" / "content"
+    (content / "events" / "1983").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(content, tmp_path / "linked", target_is_directory=True)
+    history = History(str(content.resolve()), content_in_repo="sites/peru/content")
+    assert history.relative(str(content / "events" / "1983" / "x.md")) == "events/1983/x.md"
+    assert history.relative(str(tmp_path / "linked" / "events" / "1983" / "x.md")) == "events/1983/x.md"
+    assert history.relative(str(content / "site.yaml")) == "site.yaml"
+    assert history.in_repo(str(content / "events" / "1983" / "x.md")) == "sites/peru/content/events/1983/x.md"
+    monkeypatch.chdir(tmp_path / "site")
+    assert history.relative("content/events/1983/x.md") == "events/1983/x.md"  # from where the build runs
+    outside = str(tmp_path / "elsewhere" / "y.md")
+    assert history.relative(outside) == Path(outside).as_posix()
+    assert History().relative("content/events/x.md") == "content/events/x.md"
