@@ -75,8 +75,12 @@ def _damage_rows(tmp_path: Path, query: str) -> None:
 
 
 DAMAGES: dict[str, Callable[[Path], None]] = {
-    # a row that points elsewhere than where its checksum says
-    "row": lambda tmp: _damage_rows(tmp, "UPDATE part SET start = start + 1"),
+    # a row whose length is not the one its checksum says (every later part would be placed wrong)
+    "row": lambda tmp: _damage_rows(tmp, "UPDATE part SET length = length + 1 WHERE position = 0"),
+    # a missing row: the parts after it cannot be placed
+    "gap": lambda tmp: _damage_rows(tmp, "DELETE FROM part WHERE position = 0"),
+    # a layout that is not the file's
+    "layout": lambda tmp: _damage_rows(tmp, "UPDATE file SET first_start = first_start + 1"),
     # rows that describe another file than the one in the output
     "file": lambda tmp: _damage_rows(tmp, "UPDATE file SET hash = 'another'"),
     # the output's download changed by hand
@@ -146,3 +150,49 @@ def test_each_part_is_where_its_layout_says_and_the_files_are_the_whole_document
     for locale in locales:
         whole = timelinejs.timeline(loaded.editions[locale.code], locale)
         assert joined[f"data/timelinejs.{locale.code}.json"] == exports._dumps(whole)
+
+
+def test_an_edit_writes_only_the_rows_of_the_parts_it_changed(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = make_site(FILES)
+    assert cli("build").code == 0
+    rows: list[tuple[str, int]] = []
+    put = pieces.PieceStore.put
+
+    def counting(self: pieces.PieceStore, name: str, position: int, key: bytes, length: int) -> None:
+        rows.append((name, position))
+        put(self, name, position, key, length)
+
+    monkeypatch.setattr(pieces.PieceStore, "put", counting)
+    (content / "events/1985/other.md").write_text(event("Other action", "1985-01-02", body="Longer, much longer."))
+    assert cli("build").code == 0
+    assert sorted(name for name, _position in rows) == sorted(PARTS)  # the others' rows stand: they start later
+    rows.clear()
+    assert cli("build", "--clean").code == 0  # nothing read back: every row written again
+    assert len(rows) == 3 * len(PARTS)
+    _same_as_clean(cli, tmp_path)
+
+
+def test_rows_of_a_download_the_build_did_not_finish_are_not_trusted(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that stops after making an edited part's row but before writing its file leaves rows that
+    describe neither the old file nor a new one: the next build must not place parts by them."""
+    content = make_site(FILES)
+    assert cli("build").code == 0
+    write = pipeline.Update.write
+
+    def failing(self: pipeline.Update, rel: str, data: object, fingerprint: str | None = None) -> None:
+        if rel == "data/events.json":
+            list(data)  # type: ignore[call-overload]  # every part asked for (and its row made), then the disk is full
+            raise OSError(28, "No space left on device")
+        write(self, rel, data, fingerprint)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline.Update, "write", failing)
+    (content / "events/1985/other.md").write_text(event("Other action", "1985-01-02", body="Longer, much longer."))
+    run = cli("build")
+    assert run.code != 0 and "Traceback" not in run.err
+    monkeypatch.setattr(pipeline.Update, "write", write)
+    assert cli("build").code == 0
+    _same_as_clean(cli, tmp_path)
