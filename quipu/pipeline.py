@@ -54,7 +54,7 @@ from .text import (
 )
 from .timelinejs import timeline_files
 from .translations import Bases, Translation, localize_entry, localize_site, validate_translation
-from .writer import Update, content_hash
+from .writer import ListingAhead, Update, content_hash
 
 
 @dataclass
@@ -674,6 +674,18 @@ def _build(options: Options, begun: Start | None) -> tuple[Report, Built | None]
     if start.standing is not None:  # nothing it reads has changed since the last good build: that build stands
         return start.standing
     recovered, tool, inputs = start.recovered, start.tool, start.inputs
+    # The last output is listed by the other CPU while this one reads the content.
+    ahead = ListingAhead(options.out) if options.workers > 1 and not options.clean else None
+    try:
+        return _build_on(options, recovered, tool, inputs, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
+
+
+def _build_on(
+    options: Options, recovered: list[str], tool: str, inputs: str | None, ahead: ListingAhead | None
+) -> tuple[Report, Built | None]:
     loaded = load(options, freeze=True)  # unfrozen by build, when this build ends
     if loaded.corpus is None or loaded.report.failed(options.strict):
         return loaded.report, None
@@ -687,7 +699,7 @@ def _build(options: Options, begun: Start | None) -> tuple[Report, Built | None]
         env = environment_for(templates)
         use_template_cache(env, options.cache_folder() / "templates", tool, read=not options.clean)
         open_bodies(options.cache_folder() if not options.clean else None, tool)
-        with Update(options.out, tool, clean=options.clean) as update:
+        with Update(options.out, tool, clean=options.clean, ahead=ahead) as update:
             # The workers fingerprint each page from its context and render the changed ones; meanwhile this
             # process makes the downloads (they depend on the entries and the pages' addresses only).
             # Every entry is digested here first, for the downloads' fingerprint; the workers inherit those

@@ -484,3 +484,58 @@ def test_the_summary_counts_each_file_written_once(
     after = {rel: data for rel, data in _tree(tmp_path / "site").items() if rel not in OWN_FILES}
     changed = [rel for rel, data in after.items() if before.get(rel) != data]
     assert changed and _written(second) == len(changed)
+
+
+def _commit(out: Path, files: dict[str, bytes]) -> None:
+    from quipu.writer import Update
+
+    with Update(out, "tool") as update:
+        for rel, data in files.items():
+            update.write(rel, data)
+        update.remember("inputs", [], 0, len(files), [])
+        update.commit()
+
+
+def test_the_output_listed_ahead_is_what_the_update_uses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from quipu import writer
+
+    out = tmp_path / "site"
+    _commit(out, {"a.html": b"a", "data/b.json": b"b"})
+    ahead = writer.ListingAhead(out)
+
+    def listed_here(_out: Path) -> writer.Listing:
+        raise AssertionError("listed again, though the listing made ahead describes the output")
+
+    monkeypatch.setattr(writer, "_listing", listed_here)  # in this process only: the other one has forked
+    with writer.Update(out, "tool", ahead=ahead) as update:
+        assert update.as_left("a.html") is not None and update.as_left("data/b.json") is not None
+
+
+def test_an_output_listed_ahead_is_listed_again_after_another_build_committed(tmp_path: Path) -> None:
+    from quipu import writer
+
+    out = tmp_path / "site"
+    _commit(out, {"a.html": b"a"})
+    ahead = writer.ListingAhead(out)
+    assert ahead._process is not None
+    ahead._process.join(30)  # listed (it sent the listing, then ended) before the other build commits
+    _commit(out, {"a.html": b"a", "b.html": b"b"})
+    with writer.Update(out, "tool", ahead=ahead) as update:
+        assert update.as_left("b.html") is not None  # the listing made before it had no b.html
+    # A hand edit made before the listing is seen: the file is not taken as the last build left it.
+    ahead = writer.ListingAhead(out)
+    with writer.Update(out, "tool", ahead=ahead) as update:
+        assert update.as_left("b.html") is not None
+    (out / "a.html").write_bytes(b"A, by hand")
+    with writer.Update(out, "tool", ahead=writer.ListingAhead(out)) as update:
+        assert update.as_left("a.html") is None and update.as_left("b.html") is not None
+
+
+def test_an_output_whose_listing_ahead_failed_is_listed_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from quipu import writer
+
+    out = tmp_path / "site"
+    _commit(out, {"a.html": b"a"})
+    monkeypatch.setattr(writer, "_list_into", lambda _out, _sender: os._exit(3))
+    with writer.Update(out, "tool", ahead=writer.ListingAhead(out)) as update:
+        assert update.as_left("a.html") is not None
