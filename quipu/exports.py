@@ -264,13 +264,13 @@ def _indented(value: Any, newline: str, parts: list[str]) -> None:
 def dumps_streamed(head: dict[str, Any], key: str, items: Iterable[dict[str, Any]]) -> Iterator[bytes]:
     """The bytes of `_dumps({**head, key: list(items)})`, an item at a time: a large site's events.json is tens of
     MB, and the whole document as one string (with the encoder's pieces of it) several times that."""
-    return dumps_texts(head, key, (item_text(item) for item in items))
+    return dumps_texts(head, key, (item_text(item).encode("utf-8") for item in items))
 
 
 def dumps_texts(
-    head: dict[str, Any], key: str, texts: Iterable[str], laid_out: Callable[[int, int], None] | None = None
+    head: dict[str, Any], key: str, texts: Iterable[bytes], laid_out: Callable[[int, int], None] | None = None
 ) -> Iterator[bytes]:
-    """`dumps_streamed` with each item already written by `item_text` (perhaps by an earlier build).
+    """`dumps_streamed` with each item already written by `item_text` and encoded (perhaps by an earlier build).
 
     `laid_out`, if given, is told before the first item is asked for where the items' bytes go: the first
     one's start, and the bytes between one and the next."""
@@ -283,24 +283,25 @@ def dumps_texts(
         laid_out(len(opening), len(between))
     opened = False
     for text in texts:
-        yield (opening if not opened else between) + text.encode("utf-8")
+        yield (opening if not opened else between) + text
         opened = True
     yield (("\n ]" + after) if opened else (before + found + after)).encode("utf-8")
 
 
 class Memo(Protocol):
-    """How a download gets the text of one event's part of it: (file, event slug, how to make it) -> text. The
-    build passes one that keeps each part across builds (quipu.pieces), by what it is made from; it is told
-    first where in its file each part's bytes go (`lay_out`), so that a later build can find them there."""
+    """How a download gets the bytes of one event's part of it: (file, event slug, how to make its text) ->
+    its UTF-8 bytes. The build passes one that keeps each part across builds (quipu.pieces), by what it is made
+    from; it is told first where in its file each part's bytes go (`lay_out`), so that a later build can find
+    them there. Bytes, not text: a part read back is copied as the last build wrote it, never decoded."""
 
-    def __call__(self, name: str, slug: str, make: Callable[[], str]) -> str: ...
+    def __call__(self, name: str, slug: str, make: Callable[[], str]) -> bytes: ...
 
     def lay_out(self, name: str, first: int, between: int) -> None: ...
 
 
 class _NoMemo:
-    def __call__(self, name: str, slug: str, make: Callable[[], str]) -> str:
-        return make()
+    def __call__(self, name: str, slug: str, make: Callable[[], str]) -> bytes:
+        return make().encode("utf-8")
 
     def lay_out(self, name: str, first: int, between: int) -> None:
         return None
@@ -410,11 +411,9 @@ def _events_csv(corpus: Corpus, others: dict[str, Corpus], memo: Memo = no_memo)
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([name for name, _doc in csv_columns(list(others))])
     name = urls.data("events.csv")
-    memo.lay_out(name, len(buffer.getvalue().encode("utf-8")), 0)
-    text = buffer.getvalue() + "".join(
-        memo(name, e.slug, functools.partial(_csv_row, corpus, others, e)) for e in corpus.events
-    )
-    return text.encode("utf-8")
+    header = buffer.getvalue().encode("utf-8")
+    memo.lay_out(name, len(header), 0)
+    return header + b"".join(memo(name, e.slug, functools.partial(_csv_row, corpus, others, e)) for e in corpus.events)
 
 
 def _csv_row(corpus: Corpus, others: dict[str, Corpus], e: Event) -> str:

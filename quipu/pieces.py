@@ -71,14 +71,14 @@ class _Old:
         self.row = next(self.rows, None)
         return start, key, length
 
-    def read(self, start: int, length: int) -> str | None:
+    def read(self, start: int, length: int) -> bytes | None:
         end = self.window_start + len(self.window)
         if not (self.window_start <= start and start + length <= end):
             self.window, self.window_start = os.pread(self.fd, max(length, WINDOW), start), start
         at = start - self.window_start
         if at + length > len(self.window):
             return None  # the file is shorter than its rows say
-        return str(memoryview(self.window)[at : at + length], "utf-8")
+        return self.window[at : at + length]
 
 
 class PieceStore:
@@ -154,7 +154,7 @@ class PieceStore:
             return None
         return self._old[name]
 
-    def get(self, name: str, position: int, key: bytes) -> str | None:
+    def get(self, name: str, position: int, key: bytes) -> bytes | None:
         """The part the last build wrote at this place of this file, if it was made from the same (`key`).
         Asked once for each part of a file, in order."""
         self._counts[name] = max(self._counts.get(name, 0), position + 1)
@@ -174,7 +174,7 @@ class PieceStore:
             return None
         try:
             return old.read(taken[0], taken[2])
-        except (OSError, UnicodeDecodeError):
+        except OSError:
             return None
 
     def lay_out(self, name: str, first: int, between: int) -> None:
@@ -275,17 +275,17 @@ class _Parts:
         self.laid_out.add(name)
         self.store.lay_out(name, first, between)
 
-    def __call__(self, name: str, slug: str, make: Callable[[], str]) -> str:
+    def __call__(self, name: str, slug: str, make: Callable[[], str]) -> bytes:
         position = self.asked[name] = self.asked.get(name, -1) + 1
         key = hashlib.blake2b(
             self.prefix + name.encode() + b"\0" + b"".join(self.events[slug]), digest_size=20
         ).digest()
-        text = self.store.get(name, position, key)
-        if text is None:  # made, so its row is new; a part read back keeps its row as it is
-            text = make()
+        data = self.store.get(name, position, key)
+        if data is None:  # made, so its row is new; a part read back keeps its row as it is
+            data = make().encode("utf-8")
             if name in self.laid_out:
-                self.store.put(name, position, key, len(text.encode("utf-8")))
-        return text
+                self.store.put(name, position, key, len(data))
+        return data
 
 
 def memo(store: PieceStore, digest: Digester, editions: dict[str, Corpus]) -> Memo:

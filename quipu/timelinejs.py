@@ -56,7 +56,7 @@ def _slide_text(corpus: Corpus, locale: Locale, e: Event) -> str:
     return item_text(slide(corpus, locale, e))
 
 
-def _slides(corpus: Corpus, locale: Locale, name: str, memo: Memo) -> Iterator[str]:
+def _slides(corpus: Corpus, locale: Locale, name: str, memo: Memo) -> Iterator[bytes]:
     for e in corpus.events:
         yield memo(name, e.slug, functools.partial(_slide_text, corpus, locale, e))
 

@@ -32,7 +32,7 @@ def made_parts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     made: list[str] = []
     get = pieces.PieceStore.get
 
-    def counting(self: pieces.PieceStore, name: str, position: int, key: bytes) -> str | None:
+    def counting(self: pieces.PieceStore, name: str, position: int, key: bytes) -> bytes | None:
         found = get(self, name, position, key)
         if found is None:
             made.append(name)
@@ -120,12 +120,12 @@ class _Recording:
     def lay_out(self, name: str, first: int, between: int) -> None:
         self.at[name], self.between[name] = first, between
 
-    def __call__(self, name: str, slug: str, make: Callable[[], str]) -> str:
+    def __call__(self, name: str, slug: str, make: Callable[[], str]) -> bytes:
         text = make()
         self.made.append((name, slug, text))
         self.places.append((name, self.at[name], text))
         self.at[name] += len(text.encode()) + self.between[name]
-        return text
+        return text.encode()
 
 
 def test_each_part_is_where_its_layout_says_and_the_files_are_the_whole_documents(
