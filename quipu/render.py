@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import marshal
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.compiler
 from jinja2 import nodes
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
@@ -54,6 +56,12 @@ def _asks_nothing(function: object) -> bool:
     return type(function) is types.FunctionType and not hasattr(function, "jinja_pass_arg")
 
 
+# Functions that templates call as they are (see _asks_nothing), by id, each kept alive by its entry so that its id
+# stays its own: compiled templates call these, and macros, without going through Context.call (_CodeGenerator).
+_DIRECT: dict[int, Any] = {}
+_DIRECT_MOST = 4096
+
+
 class _Context(jinja2.runtime.Context):
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's own signature
         kind = type(__obj)
@@ -64,11 +72,50 @@ class _Context(jinja2.runtime.Context):
             kwargs.pop("_loop_vars", None)
             kwargs.pop("_block_vars", None)
         try:
-            return __obj(*args, **kwargs)
-        except StopIteration:  # as Jinja's call answers it
+            result = __obj(*args, **kwargs)
+        except StopIteration:  # as Jinja's call answers it (and never called directly: it may do so again)
             return __self.environment.undefined(
                 "value was undefined because a callable raised a StopIteration exception"
             )
+        if len(_DIRECT) < _DIRECT_MOST:
+            _DIRECT[id(function)] = function
+        return result
+
+
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja's code, but a call of a macro or of a function known to ask for nothing (one that went through
+    `_Context.call` once) is made directly: Context.call, a Python call with its checks around every call a
+    template makes (some seventy an event page, several an item of a list), was a tenth of rendering.
+
+    Any other callee (a function that wants the context, an undefined name, a builtin) still goes through
+    Context.call, which is also what decides that a function asks for nothing. Both branches use one text of
+    the arguments, so nested calls do not multiply the code."""
+
+    @jinja2.compiler.optimizeconst
+    def visit_Call(self, node: nodes.Call, frame: jinja2.compiler.Frame, forward_caller: bool = False) -> None:
+        if self.environment.is_async or self.environment.sandboxed:
+            super().visit_Call(node, frame, forward_caller)
+            return
+        self.write("(")  # flushes any pending line break before the arguments are captured
+        stream, self.stream = self.stream, io.StringIO()
+        try:
+            self.visit(node.node, frame)
+            callee = self.stream.getvalue()
+            self.stream = io.StringIO()
+            self.signature(node, frame, {"caller": "caller"} if forward_caller else None)
+            arguments = self.stream.getvalue()
+        finally:
+            self.stream = stream
+        context_only = "".join(
+            f", {name}={name}"
+            for name, present in (("_loop_vars", frame.loop_frame), ("_block_vars", frame.block_frame))
+            if present
+        )
+        direct = arguments[2:] if arguments.startswith(", ") else arguments
+        self.write(
+            f"__qc({direct}) if (__qc := {callee}).__class__ is Macro or id(getattr(__qc, '__func__', __qc)) "
+            f"in environment.quipu_direct else context.call(__qc{arguments}{context_only}))"
+        )
 
 
 class _Environment(jinja2.Environment):
@@ -81,6 +128,8 @@ class _Environment(jinja2.Environment):
 
     folding: Locale | None = None
     context_class = _Context
+    code_generator_class = _CodeGenerator
+    quipu_direct = _DIRECT
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         """A template's globals as one plain dict, not Jinja's ChainMap over the environment's: each page's

@@ -116,9 +116,33 @@ def test_methods_are_called_as_jinja_calls_them(tmp_path: Path) -> None:
     )
     (tmp_path / "page.html").write_text(source, encoding="utf-8")
     env = render.make_environment([tmp_path])
-    ours = render.render_page(env, Page("es/", "page.html", {"thing": _Thing(1983)}, "T", locale=SPANISH))
+    page = Page("es/", "page.html", {"thing": _Thing(1983)}, "T", locale=SPANISH)
+    ours = [render.render_page(env, page) for _ in range(2)]  # the second time, plain methods are called directly
     plain = jinja2.Environment(autoescape=True).from_string(source).render(thing=_Thing(1983))
-    assert ours == plain == "&lt;1983&gt;&lt;1983&gt;!&lt;1983&gt;?mm[True]"
+    assert ours == [plain, plain] and plain == "&lt;1983&gt;&lt;1983&gt;!&lt;1983&gt;?mm[True]"
+
+
+def test_plain_functions_and_macros_are_called_without_the_context_once_known(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = (
+        "{% macro m(x) %}<{{ x }}>{% endmacro %}{% for i in items %}{{ link(urls.year(1983)) }}{{ m(i) }}"
+        "{% call memo(i) %}{{ i }}{% endcall %}{{ thing.label() }}{{ thing.from_context() }}{% endfor %}"
+    )
+    (tmp_path / "page.html").write_text(source, encoding="utf-8")
+    env = render.make_environment([tmp_path])
+    page = Page("es/", "page.html", {"items": ["a", "b"], "thing": _Thing(1983), "marker": "m"}, "T", locale=SPANISH)
+    first = render.render_page(env, page)
+    through: list[str] = []
+    call = render._Context.call
+
+    def counted(self: jinja2.runtime.Context, obj: object, *args: object, **kwargs: object) -> object:
+        through.append(getattr(obj, "__name__", type(obj).__name__))
+        return call(self, obj, *args, **kwargs)
+
+    monkeypatch.setattr(render._Context, "call", counted)
+    assert render.render_page(env, page) == first == "years/1983/<a>a&lt;1983&gt;myears/1983/<b>b&lt;1983&gt;m"
+    assert through == ["from_context", "from_context"]  # it asks for the context: Jinja's call gives it
 
 
 @dataclass
