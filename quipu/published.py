@@ -108,7 +108,9 @@ def _bibtex_escape(text: str) -> str:
 def citation(site: SiteConfig, entry: Entry, url: str, language: str, changed: date | None) -> Citation:
     """How to cite an entry page: author from site.yaml (else the site's title), the page's own title and URL."""
     key = entry.slug + ("" if language == site.language else f"-{language}")
-    return Citation(site.author or site.title, entry_title(entry), site.title, page_url(site, url), changed, key, language)
+    return Citation(
+        site.author or site.title, entry_title(entry), site.title, page_url(site, url), changed, key, language
+    )
 
 
 def corrections(site: SiteConfig, repo_path: str, title: str, address: str, branch: str) -> Corrections | None:

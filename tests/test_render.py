@@ -20,7 +20,7 @@ SPANISH = Locale(
     "es",
     False,
     "es_PE",
-    Catalog("es", {"Timeline": "Cronología <línea> & \"tiempo\"", "{n} items": "{n} ítems", "Map": "Mapa"}),
+    Catalog("es", {"Timeline": 'Cronología <línea> & "tiempo"', "{n} items": "{n} ítems", "Map": "Mapa"}),
 )
 
 
@@ -46,7 +46,7 @@ def _unfolded(tmp_path: Path, source: str, locale: Locale = SPANISH) -> str:
     [
         '{{ t("Timeline") }}|<a title="{{ t(\'Timeline\') }}">{{ t("Map") }}</a>',
         '{{ t("{n} items", n=3) }} {{ t("Untranslated text") }}',
-        '{% for t in items %}{{ t }}{% endfor %} {{ items | length }}',
+        "{% for t in items %}{{ t }}{% endfor %} {{ items | length }}",
         '{% set t = link %}{{ t("Map") }}',
         '{% macro m(t) %}{{ t("Map") }}{% endmacro %}{{ m(link) }}',
         '{% for t in [link] %}{{ t("Map") }}{% endfor %}',
