@@ -328,7 +328,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         return _finish(report, args, out, err, what, started)
     try:
-        start = begin(options)
+        start = begin(options, check_ahead=True)
         built: Built | None
         if start.standing is not None:
             report, built = start.standing

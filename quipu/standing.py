@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from . import __version__, theme
 from .errors import Report
 from .history import read_history_head
-from .writer import content_hash, recover, refuse_overlap, unchanged_build
+from .writer import AsLeftAhead, content_hash, recover, refuse_overlap, unchanged_build
 
 if TYPE_CHECKING:
     from .source import EntryCache
@@ -141,7 +141,7 @@ class Start:
     standing: tuple[Report, Built] | None
 
 
-def begin(options: Options) -> Start:
+def begin(options: Options, check_ahead: bool = False) -> Start:
     """The first steps of every build, before anything is read or written."""
     # A build must not replace what it reads, nor read what it writes.
     refuse_overlap(
@@ -155,13 +155,21 @@ def begin(options: Options) -> Start:
     recovered = recover(options.out)
     tool = tool_fingerprint()
     # Recorded by every build (a clean one too), so that the next build can tell that nothing changed.
-    inputs = None if options.cache is not None else input_fingerprint(options, tool)
+    # The output is checked in another process meanwhile (only from the command line: serve's process has
+    # threads, and its own builds keep the entries in memory).
+    ahead = AsLeftAhead(options.out) if check_ahead and options.cache is None and not options.clean else None
+    try:
+        inputs = None if options.cache is not None else input_fingerprint(options, tool)
+        previous = None
+        if inputs is not None and not options.clean:
+            previous = unchanged_build(options.out, tool, inputs, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
     standing = None
-    if inputs is not None and not options.clean:
-        previous = unchanged_build(options.out, tool, inputs)
-        if previous is not None:
-            report = Report()
-            report.extend(previous.problems)
-            built = Built(previous.pages, previous.files, recovered + previous.notes, 0, previous.pages, 0, 0)
-            standing = (report, built)
+    if previous is not None:
+        report = Report()
+        report.extend(previous.problems)
+        built = Built(previous.pages, previous.files, recovered + previous.notes, 0, previous.pages, 0, 0)
+        standing = (report, built)
     return Start(recovered, tool, inputs, standing)

@@ -162,16 +162,19 @@ class LastBuild:
     notes: list[str]
 
 
-def unchanged_build(out: Path, tool: str, inputs: str) -> LastBuild | None:
-    """The last build, if it read exactly these inputs and its output is still as it left it; else None."""
+def unchanged_build(out: Path, tool: str, inputs: str, ahead: AsLeftAhead | None = None) -> LastBuild | None:
+    """The last build, if it read exactly these inputs and its output is still as it left it; else None.
+    `ahead`: the output's check, started in another process while the inputs were fingerprinted."""
     if (out / JOURNAL).exists() or not (out / MARKER).is_file():
         return None
     try:
+        identity = _identity(out)
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         last = data.get("build") or {}
         if data.get("version") != MANIFEST_VERSION or data.get("tool") != tool or last.get("inputs") != inputs:
             return None
-        if not _as_left(out, data["stats"]):
+        found = ahead.result(identity) if ahead is not None and identity is not None else None
+        if not (found if found is not None else _as_left(out, data["stats"])):
             return None
         problems = [
             Problem(p[0], int(p[1]), str(p[3]), "warning" if p[2] == "warning" else "error") for p in last["problems"]
@@ -179,6 +182,68 @@ def unchanged_build(out: Path, tool: str, inputs: str) -> LastBuild | None:
         return LastBuild(problems, int(last["pages"]), int(last["files"]), [str(n) for n in last["notes"]])
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
+
+
+class AsLeftAhead:
+    """`_as_left` for the last output, in a child process (fork) while this one fingerprints the inputs: the
+    two walks of a rebuild with nothing changed (content, then output: at 20,000 events 20,000 and 46,000
+    entries, most of its time) run on two CPUs. The answer counts only for the manifest it was checked
+    against: the same file (inode, size, times) before and after the walk and when `unchanged_build` reads it.
+    Without fork, or if the child fails, `unchanged_build` walks the output itself."""
+
+    def __init__(self, out: Path) -> None:
+        self._pid = 0
+        self._reader = -1
+        if not hasattr(os, "fork"):
+            return
+        try:
+            reader, writer = os.pipe()
+        except OSError:
+            return
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(reader)
+            os.close(writer)
+            return
+        if pid == 0:  # the child: answer, then leave at once (no cleanup of the parent's state)
+            code = 1
+            try:
+                os.close(reader)
+                before = _identity(out)
+                data = json.loads((out / MANIFEST).read_text(encoding="utf-8")) if before is not None else {}
+                as_left = before is not None and _as_left(out, data["stats"])
+                os.write(writer, json.dumps([before, _identity(out), as_left]).encode())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writer)
+        self._pid, self._reader = pid, reader
+
+    def result(self, identity: tuple[int, ...] | None) -> bool | None:
+        """Whether the output is as the manifest with this identity says; None: not known (check it here)."""
+        if self._reader < 0:
+            return None
+        chunks = []
+        try:
+            while chunk := os.read(self._reader, 65536):
+                chunks.append(chunk)
+            before, after, as_left = json.loads(b"".join(chunks))
+        except (OSError, ValueError, TypeError):
+            return None
+        finally:
+            self.close()
+        same = identity is not None and before is not None and tuple(before) == tuple(after) == identity
+        return bool(as_left) if same else None
+
+    def close(self) -> None:
+        if self._reader >= 0:
+            os.close(self._reader)
+            self._reader = -1
+        if self._pid:
+            with contextlib.suppress(OSError):
+                os.waitpid(self._pid, 0)
+            self._pid = 0
 
 
 def _as_left(out: Path, stats: dict[str, list[int]]) -> bool:

@@ -539,3 +539,35 @@ def test_an_output_whose_listing_ahead_failed_is_listed_here(tmp_path: Path, mon
     monkeypatch.setattr(writer, "_list_into", lambda _out, _sender: os._exit(3))
     with writer.Update(out, "tool", ahead=writer.ListingAhead(out)) as update:
         assert update.as_left("a.html") is not None
+
+
+def test_a_rebuild_with_nothing_changed_checks_the_output_in_another_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quipu import writer
+
+    out = tmp_path / "site"
+    _commit(out, {"a.html": b"a", "data/b.json": b"b"})
+    ahead = writer.AsLeftAhead(out)
+
+    def walked_here(_out: Path, _stats: dict[str, list[int]]) -> bool:
+        raise AssertionError("walked again, though the other process checked the output")
+
+    monkeypatch.setattr(writer, "_as_left", walked_here)  # in this process only: the other one has forked
+    assert writer.unchanged_build(out, "tool", "inputs", ahead) is not None
+    monkeypatch.undo()
+    (out / "a.html").write_bytes(b"A, by hand")
+    assert writer.unchanged_build(out, "tool", "inputs", writer.AsLeftAhead(out)) is None
+
+
+def test_an_output_check_made_before_another_build_committed_is_not_trusted(tmp_path: Path) -> None:
+    from quipu import writer
+
+    out = tmp_path / "site"
+    _commit(out, {"a.html": b"a"})
+    ahead = writer.AsLeftAhead(out)
+    os.waitpid(ahead._pid, 0)  # it has answered (as the output was then) and ended
+    ahead._pid = 0
+    _commit(out, {"a.html": b"a", "b.html": b"b"})  # another build commits; then a hand edit
+    (out / "b.html").write_bytes(b"B, by hand")
+    assert writer.unchanged_build(out, "tool", "inputs", ahead) is None
