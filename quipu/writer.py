@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import stat
 import sys
 from collections.abc import Iterable, Iterator
@@ -237,12 +238,16 @@ class AsLeftAhead:
         return bool(as_left) if same else None
 
     def close(self) -> None:
+        """Stop the child if its answer was not asked for (the inputs changed: a build follows, which must not
+        wait for the walk), and reap it."""
         if self._reader >= 0:
             os.close(self._reader)
             self._reader = -1
         if self._pid:
             with contextlib.suppress(OSError):
-                os.waitpid(self._pid, 0)
+                if os.waitpid(self._pid, os.WNOHANG) == (0, 0):
+                    os.kill(self._pid, signal.SIGKILL)
+                    os.waitpid(self._pid, 0)
             self._pid = 0
 
 

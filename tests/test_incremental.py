@@ -571,3 +571,22 @@ def test_an_output_check_made_before_another_build_committed_is_not_trusted(tmp_
     _commit(out, {"a.html": b"a", "b.html": b"b"})  # another build commits; then a hand edit
     (out / "b.html").write_bytes(b"B, by hand")
     assert writer.unchanged_build(out, "tool", "inputs", ahead) is None
+
+
+def test_an_output_check_not_asked_for_is_stopped_not_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The inputs changed: the build that follows does not wait for the other process's walk of the output."""
+    import time
+
+    from quipu import writer
+
+    out = tmp_path / "site"
+    _commit(out, {"a.html": b"a"})
+    monkeypatch.setattr(writer, "_as_left", lambda _out, _stats: time.sleep(60) or True)  # in the child too
+    ahead = writer.AsLeftAhead(out)
+    pid, started = ahead._pid, time.monotonic()
+    ahead.close()
+    assert time.monotonic() - started < 30  # stopped, not waited for: its walk would take a minute
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # and reaped
