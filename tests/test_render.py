@@ -10,11 +10,16 @@ import jinja2
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markupsafe import Markup
 
 from quipu import render
 from quipu.i18n import Catalog
 from quipu.locales import Locale
 from quipu.pages import Page
+
+from .conftest import ROOT
+
+ROOT_TEMPLATES = ROOT / "templates"
 
 SPANISH = Locale(
     "es",
@@ -158,3 +163,30 @@ def test_by_year_groups_as_jinjas_groupby_does(items: list[tuple[int, str]]) -> 
     grouped = jinja2.Environment().filters["groupby"]
     expected = [(g.grouper, g.list) for g in grouped(jinja2.Environment(), events, "date.year")]
     assert ours == expected
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>safe</b>"
+
+
+class _Shown:
+    def __str__(self) -> str:
+        return "<shown & 'quoted'>"
+
+
+@given(st.text(max_size=30))
+def test_output_is_escaped_as_jinja_escapes_it(text: str) -> None:
+    """`{{ value }}` writes escaped text without a Markup per value: the page is the same as Jinja's, in the
+    page, in a macro, a call block, a `set` block and a filter block."""
+    source = (
+        "{{ v }}|{% for x in values %}{{ x }};{% endfor %}|{% macro m(y) %}<{{ y }}>{% endmacro %}{{ m(v) }}"
+        "{{ m(values[3]) }}|{% set block %}{{ v }}{{ values[4] }}{% endset %}{{ block }}|"
+        "{% filter upper %}{{ v }}{% endfilter %}|{% call memo(v) %}{{ v }}{% endcall %}"
+    )
+    values = {"v": text, "values": [text, 3, 2.5, Markup("<i>kept</i>"), _Html(), _Shown(), None, True]}
+    env = render.make_environment([ROOT_TEMPLATES])
+    ours = env.from_string(source).render(**values)
+    plain_env = jinja2.Environment(autoescape=True)
+    plain_env.globals["memo"] = lambda *keys, caller: caller()
+    assert ours == plain_env.from_string(source).render(**values)
