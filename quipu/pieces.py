@@ -182,8 +182,9 @@ class PieceStore:
         self._layouts[name] = (first, between)
 
     def put(self, name: str, position: int, key: bytes, length: int) -> None:
-        """A part made (not read back) in this build: its row, for the next build."""
-        if self._db is not None:
+        """A part made (not read back) in this build: its row, for the next build (of a file laid out: a part
+        of one that is not cannot be found again)."""
+        if self._db is not None and name in self._layouts:
             self._new.append((name, position, key, self.outline, length, _check(name, position, key, length)))
             if len(self._new) >= self.BATCH:
                 self._write()
@@ -269,11 +270,7 @@ class _Parts:
                 self.events.setdefault(event.slug, []).append(digest(event))
         self.prefix = f"{store.tool}\0{store.outline}\0".encode()
         self.asked: dict[str, int] = {}  # parts asked for so far, by file: the next one's position
-        self.laid_out: set[str] = set()
-
-    def lay_out(self, name: str, first: int, between: int) -> None:
-        self.laid_out.add(name)
-        self.store.lay_out(name, first, between)
+        self.lay_out = store.lay_out
 
     def __call__(self, name: str, slug: str, make: Callable[[], str]) -> bytes:
         position = self.asked[name] = self.asked.get(name, -1) + 1
@@ -283,8 +280,7 @@ class _Parts:
         data = self.store.get(name, position, key)
         if data is None:  # made, so its row is new; a part read back keeps its row as it is
             data = make().encode("utf-8")
-            if name in self.laid_out:
-                self.store.put(name, position, key, len(data))
+            self.store.put(name, position, key, len(data))
         return data
 
 

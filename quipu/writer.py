@@ -29,11 +29,12 @@ import functools
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import signal
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -185,15 +186,13 @@ def unchanged_build(out: Path, tool: str, inputs: str, ahead: AsLeftAhead | None
         return None
 
 
-class AsLeftAhead:
-    """`_as_left` for the last output, in a child process (fork) while this one fingerprints the inputs: the
-    two walks of a rebuild with nothing changed (content, then output: at 20,000 events 20,000 and 46,000
-    entries, most of its time) run on two CPUs. The answer counts only for the manifest it was checked
-    against: the same file (inode, size, times) before and after the walk and when `unchanged_build` reads it.
-    Without fork, or if the child fails, `unchanged_build` walks the output itself."""
+class _Forked:
+    """`work()` run in a forked child while this process goes on, its answer pickled back through a pipe and
+    read when asked for (`answer`). A child still running when its answer is no longer wanted is killed, not
+    waited for. Without fork, or if the child fails, there is no answer (None): the caller does the work."""
 
-    def __init__(self, out: Path) -> None:
-        self._pid = 0
+    def __init__(self, work: Callable[[], Any]) -> None:
+        self.pid = 0
         self._reader = -1
         if not hasattr(os, "fork"):
             return
@@ -211,44 +210,67 @@ class AsLeftAhead:
             code = 1
             try:
                 os.close(reader)
-                before = _identity(out)
-                data = json.loads((out / MANIFEST).read_text(encoding="utf-8")) if before is not None else {}
-                as_left = before is not None and _as_left(out, data["stats"])
-                os.write(writer, json.dumps([before, _identity(out), as_left]).encode())
+                data = memoryview(pickle.dumps(work(), pickle.HIGHEST_PROTOCOL))
+                while data:
+                    data = data[os.write(writer, data) :]
                 code = 0
             finally:
                 os._exit(code)
         os.close(writer)
-        self._pid, self._reader = pid, reader
+        self.pid, self._reader = pid, reader
 
-    def result(self, identity: tuple[int, ...] | None) -> bool | None:
-        """Whether the output is as the manifest with this identity says; None: not known (check it here)."""
+    def answer(self) -> Any:
         if self._reader < 0:
             return None
         chunks = []
         try:
-            while chunk := os.read(self._reader, 65536):
+            while chunk := os.read(self._reader, 1 << 20):
                 chunks.append(chunk)
-            before, after, as_left = json.loads(b"".join(chunks))
-        except (OSError, ValueError, TypeError):
+            return pickle.loads(b"".join(chunks)) if chunks else None  # our own child's bytes
+        except Exception:  # noqa: BLE001 - cut short or unreadable: no answer
             return None
         finally:
             self.close()
-        same = identity is not None and before is not None and tuple(before) == tuple(after) == identity
-        return bool(as_left) if same else None
 
     def close(self) -> None:
-        """Stop the child if its answer was not asked for (the inputs changed: a build follows, which must not
-        wait for the walk), and reap it."""
         if self._reader >= 0:
             os.close(self._reader)
             self._reader = -1
-        if self._pid:
+        if self.pid:
             with contextlib.suppress(OSError):
-                if os.waitpid(self._pid, os.WNOHANG) == (0, 0):
-                    os.kill(self._pid, signal.SIGKILL)
-                    os.waitpid(self._pid, 0)
-            self._pid = 0
+                if os.waitpid(self.pid, os.WNOHANG) == (0, 0):
+                    os.kill(self.pid, signal.SIGKILL)
+                    os.waitpid(self.pid, 0)
+            self.pid = 0
+
+
+def _checked(out: Path) -> tuple[tuple[int, ...] | None, tuple[int, ...] | None, bool]:
+    """AsLeftAhead's work: the manifest's identity before and after, and whether the output is as it says."""
+    before = _identity(out)
+    as_left = before is not None and _as_left(out, json.loads((out / MANIFEST).read_text(encoding="utf-8"))["stats"])
+    return before, _identity(out), as_left
+
+
+class AsLeftAhead:
+    """`_as_left` for the last output, in a child process while this one fingerprints the inputs: the two
+    walks of a rebuild with nothing changed (content, then output: at 20,000 events 20,000 and 46,000
+    entries, most of its time) run on two CPUs. The answer counts only for the manifest it was checked
+    against: the same file (inode, size, times) before and after the walk and when `unchanged_build` reads it.
+    If the inputs changed, the child is stopped (`close`): the build that follows does not wait for it."""
+
+    def __init__(self, out: Path) -> None:
+        self._forked = _Forked(functools.partial(_checked, out))
+
+    def result(self, identity: tuple[int, ...] | None) -> bool | None:
+        """Whether the output is as the manifest with this identity says; None: not known (check it here)."""
+        found = self._forked.answer()
+        if not found:
+            return None
+        before, after, as_left = found
+        return bool(as_left) if identity is not None and before is not None and before == after == identity else None
+
+    def close(self) -> None:
+        self._forked.close()
 
 
 def _as_left(out: Path, stats: dict[str, list[int]]) -> bool:
@@ -623,16 +645,11 @@ def _identity(out: Path) -> tuple[int, ...] | None:
     return (folder.st_ino, folder.st_dev, manifest.st_ino, manifest.st_size, manifest.st_mtime_ns, manifest.st_ctime_ns)
 
 
-def _list_into(out: Path, sender: Any) -> None:
-    try:
-        before = _identity(out)
-        listing = _listing(out) if before is not None else None
-        sender.send((before, _identity(out), listing))
-    except BaseException:  # noqa: BLE001 - whatever went wrong, the parent lists the output itself
-        with contextlib.suppress(BaseException):
-            sender.send(None)
-    finally:
-        sender.close()
+def _listed(out: Path) -> tuple[tuple[int, ...] | None, tuple[int, ...] | None, Listing | None]:
+    """ListingAhead's work: the output's identity before and after, and its listing."""
+    before = _identity(out)
+    listing = _listing(out) if before is not None else None
+    return before, _identity(out), listing
 
 
 class ListingAhead:
@@ -643,47 +660,20 @@ class ListingAhead:
     same before, after, and when `Update` holds the lock); else the output is listed again."""
 
     def __init__(self, out: Path) -> None:
-        import multiprocessing as mp
-
-        self._process: Any = None
-        self._receiver: Any = None
-        if _identity(Path(os.path.realpath(out))) is None or "fork" not in mp.get_all_start_methods():
-            return
-        context = mp.get_context("fork")
-        receiver, sender = context.Pipe(duplex=False)
-        try:
-            process = context.Process(target=_list_into, args=(Path(os.path.realpath(out)), sender), daemon=True)
-            process.start()
-        except OSError:
-            receiver.close()
-            return
-        finally:
-            sender.close()
-        self._process, self._receiver = process, receiver
+        real = Path(os.path.realpath(out))
+        self._forked = _Forked(functools.partial(_listed, real)) if _identity(real) is not None else None
 
     def take(self, out: Path) -> Listing | None:
         """The listing, if it still describes `out` (the real folder, locked and recovered by the caller)."""
-        if self._receiver is None:
-            return None
-        try:
-            found = self._receiver.recv()
-        except (EOFError, OSError):
-            found = None
-        self.close()
+        found = self._forked.answer() if self._forked is not None else None
         if not found:
             return None
         before, after, listing = found
         return listing if before is not None and before == after == _identity(out) else None
 
     def close(self) -> None:
-        if self._receiver is not None:
-            self._receiver.close()
-            self._receiver = None
-        if self._process is not None:
-            if self._process.is_alive():
-                self._process.terminate()
-            self._process.join()
-            self._process = None
+        if self._forked is not None:
+            self._forked.close()
 
 
 def _shape_changed(old: dict[str, Entry], present: list[str], folders: set[str]) -> bool:
@@ -718,16 +708,14 @@ class Update:
         self.old, self._stats, self.old_plan = ({}, {}, None) if clean else read_manifest(self.out, tool)
         self._present: list[str] = []
         self._found: dict[str, tuple[int, int]] = {}  # each file's (size, mtime) in the output, as listed
-        listing = ahead.take(self.out) if ahead is not None and self.old else None
-        if ahead is not None:
-            ahead.close()
         if self.old:
-            if listing is None:
-                listing = _listing(self.out)
+            listing = (ahead.take(self.out) if ahead is not None else None) or _listing(self.out)
             self._present, self._found = listing.present, listing.stats
             if listing.links or _shape_changed(self.old, self._present, listing.folders):
                 # A link in the output (never followed) or a changed shape: replace it whole.
                 self.old, self._stats, self.old_plan = {}, {}, None
+        if ahead is not None:
+            ahead.close()  # not asked for (a fresh build): stopped
         # Fresh: the staging folder becomes the whole new output. Incremental: it holds changed files only.
         self.fresh = not self.old
         self.root = staging_folder(self.out, "new")

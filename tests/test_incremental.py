@@ -517,8 +517,9 @@ def test_an_output_listed_ahead_is_listed_again_after_another_build_committed(tm
     out = tmp_path / "site"
     _commit(out, {"a.html": b"a"})
     ahead = writer.ListingAhead(out)
-    assert ahead._process is not None
-    ahead._process.join(30)  # listed (it sent the listing, then ended) before the other build commits
+    assert ahead._forked is not None and ahead._forked.pid
+    os.waitpid(ahead._forked.pid, 0)  # listed (it sent the listing, then ended) before the other build commits
+    ahead._forked.pid = 0
     _commit(out, {"a.html": b"a", "b.html": b"b"})
     with writer.Update(out, "tool", ahead=ahead) as update:
         assert update.as_left("b.html") is not None  # the listing made before it had no b.html
@@ -536,7 +537,7 @@ def test_an_output_whose_listing_ahead_failed_is_listed_here(tmp_path: Path, mon
 
     out = tmp_path / "site"
     _commit(out, {"a.html": b"a"})
-    monkeypatch.setattr(writer, "_list_into", lambda _out, _sender: os._exit(3))
+    monkeypatch.setattr(writer, "_listed", lambda _out: os._exit(3))
     with writer.Update(out, "tool", ahead=writer.ListingAhead(out)) as update:
         assert update.as_left("a.html") is not None
 
@@ -566,8 +567,8 @@ def test_an_output_check_made_before_another_build_committed_is_not_trusted(tmp_
     out = tmp_path / "site"
     _commit(out, {"a.html": b"a"})
     ahead = writer.AsLeftAhead(out)
-    os.waitpid(ahead._pid, 0)  # it has answered (as the output was then) and ended
-    ahead._pid = 0
+    os.waitpid(ahead._forked.pid, 0)  # it has answered (as the output was then) and ended
+    ahead._forked.pid = 0
     _commit(out, {"a.html": b"a", "b.html": b"b"})  # another build commits; then a hand edit
     (out / "b.html").write_bytes(b"B, by hand")
     assert writer.unchanged_build(out, "tool", "inputs", ahead) is None
@@ -585,7 +586,7 @@ def test_an_output_check_not_asked_for_is_stopped_not_waited_for(
     _commit(out, {"a.html": b"a"})
     monkeypatch.setattr(writer, "_as_left", lambda _out, _stats: time.sleep(60) or True)  # in the child too
     ahead = writer.AsLeftAhead(out)
-    pid, started = ahead._pid, time.monotonic()
+    pid, started = ahead._forked.pid, time.monotonic()
     ahead.close()
     assert time.monotonic() - started < 30  # stopped, not waited for: its walk would take a minute
     with pytest.raises(ChildProcessError):
